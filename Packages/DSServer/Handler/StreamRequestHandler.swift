@@ -1,0 +1,64 @@
+import DSCursor
+import DSProtocol
+import DSStore
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// The Durable Streams protocol over any transport: validates a ``StreamRequest`` into store calls and maps
+/// the results (and every error) to a ``StreamResponse``.
+///
+/// It holds no per-connection state, so one instance serves every connection; the NIO channel handler
+/// only moves bytes. Mount it inside another Swift server by building ``StreamRequest``s yourself.
+public final class StreamRequestHandler: Sendable {
+    let options: ServerOptions
+    let store: any StreamStore
+    let lifecycle: LifecycleDispatcher
+    let liveRequests: LiveRequestTracker
+    let gzip: GzipEncoder?
+
+    /// Creates a handler for `options` (its store, limits, cursor and caching settings).
+    public convenience init(options: ServerOptions) {
+        self.init(options: options, lifecycle: LifecycleDispatcher(hooks: options.hooks, logger: options.logger))
+    }
+
+    init(options: ServerOptions, lifecycle: LifecycleDispatcher) {
+        self.options = options
+        self.store = options.store
+        self.lifecycle = lifecycle
+        self.liveRequests = LiveRequestTracker()
+        self.gzip = options.compression.map { GzipEncoder(level: $0.level) }
+    }
+
+    /// Answers one request. The future completes on `context.eventLoop`.
+    public func handle(_ request: StreamRequest, context: RequestContext) -> EventLoopFuture<StreamResponse> {
+        guard !request.streamPath.isEmpty else {
+            return context.eventLoop.makeSucceededFuture(errorResponse(.badRequest, "a stream path is required below the stream root"))
+        }
+        switch request.method {
+        case .PUT: return create(request, context: context)
+        case .POST: return append(request, context: context)
+        case .GET: return read(request, context: context)
+        case .HEAD: return head(request, context: context)
+        case .DELETE: return delete(request, context: context)
+        case .OPTIONS: return context.eventLoop.makeSucceededFuture(preflight())
+        default:
+            var response = errorResponse(.methodNotAllowed, "method \(request.method.rawValue) is not supported on streams")
+            response.headers.add(name: "Allow", value: Self.allowedMethods)
+            return context.eventLoop.makeSucceededFuture(response)
+        }
+    }
+
+    static let allowedMethods = "GET, HEAD, PUT, POST, DELETE, OPTIONS"
+
+    /// Reports a lifecycle event to the hooks without waiting for them.
+    func emit(_ kind: StreamLifecycleEvent.Kind, path: String, contentType: StreamContentType, at timestamp: StoreTimestamp) {
+        guard !lifecycle.isEmpty else { return }
+        lifecycle.dispatch(StreamLifecycleEvent(kind: kind, path: path, contentType: contentType, timestamp: timestamp))
+    }
+
+    /// Ends every waiting long-poll and SSE session (graceful shutdown).
+    func endLiveRequests() {
+        liveRequests.endAll()
+    }
+}

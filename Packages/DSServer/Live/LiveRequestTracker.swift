@@ -1,0 +1,35 @@
+import Synchronization
+
+/// The long-polls and SSE sessions in progress, so a graceful shutdown can answer all of them at once.
+final class LiveRequestTracker: Sendable {
+    private let state = Mutex<(nextID: UInt64, lifetimes: [UInt64: RequestLifetime], stopping: Bool)>((0, [:], false))
+
+    /// Tracks `lifetime` until it ends; if the server is already stopping it ends at once.
+    func track(_ lifetime: RequestLifetime) {
+        let registered = state.withLock { state -> UInt64? in
+            if state.stopping { return nil }
+            state.nextID &+= 1
+            state.lifetimes[state.nextID] = lifetime
+            return state.nextID
+        }
+        guard let id = registered else {
+            lifetime.end(.serverShutdown)
+            return
+        }
+        lifetime.onEnd { [weak self] _ in
+            _ = self?.state.withLock { $0.lifetimes.removeValue(forKey: id) }
+        }
+    }
+
+    /// Ends every tracked request with ``RequestLifetime/EndReason/serverShutdown``.
+    func endAll() {
+        let lifetimes = state.withLock { state -> [RequestLifetime] in
+            state.stopping = true
+            return Array(state.lifetimes.values)
+        }
+        for lifetime in lifetimes { lifetime.end(.serverShutdown) }
+    }
+
+    /// Number of live requests in progress.
+    var count: Int { state.withLock { $0.lifetimes.count } }
+}

@@ -1,0 +1,163 @@
+import DSCursor
+import DSProtocol
+import DSStore
+import NIOCore
+
+/// One SSE reader: sends data events with their control events from an offset on, waits at the tail
+/// for the stream's own changes, and ends at closure, deletion, hang-up, shutdown or its connection lifetime.
+///
+/// All state lives on the connection's event loop. Back-pressure is natural: the session reads the next
+/// chunk from the store only after the previous write drained below the connection's high-water mark,
+/// so a reader that stops reading costs one chunk of buffering, not the whole stream.
+public final class SSESession: Sendable {
+    private let handler: StreamRequestHandler
+    private let path: String
+    private let base64: Bool
+    private let isJSON: Bool
+    private let clientCursor: String?
+    private let context: RequestContext
+    private let state: NIOLoopBoundBox<State>
+
+    private struct State {
+        var position: StreamOffset
+        var pending: ReadOutcome?
+        var writer: (any SSEWriter)?
+        var wait: StreamWait?
+        var waitPromise: EventLoopPromise<StreamChange>?
+        var timer: Scheduled<Void>?
+        var finished = false
+    }
+
+    init(first: ReadOutcome, handler: StreamRequestHandler, path: String, clientCursor: String?, context: RequestContext) {
+        self.handler = handler
+        self.path = path
+        self.base64 = !first.info.contentType.isSSETextNative
+        self.isJSON = first.info.contentType.isJSON
+        self.clientCursor = clientCursor
+        self.context = context
+        self.state = NIOLoopBoundBox(State(position: first.next, pending: first), eventLoop: context.eventLoop)
+    }
+
+    /// Whether data events are base64 (the response must then carry `stream-sse-data-encoding: base64`).
+    public var usesBase64: Bool { base64 }
+
+    /// Starts sending on `writer`. Call once, on the connection's event loop, after the response head was written.
+    public func start(writer: any SSEWriter) {
+        context.eventLoop.assertInEventLoop()
+        state.value.writer = writer
+        state.value.timer = context.eventLoop.scheduleTask(in: handler.options.sseConnectionLifetime) { [self] in
+            self.finish()
+        }
+        handler.liveRequests.track(context.lifetime)
+        context.lifetime.onEnd { [self] _ in self.finish() }
+        guard let first = state.value.pending else { return }
+        state.value.pending = nil
+        send(first, isFirst: true)
+    }
+
+    /// Emits the events for one read, then continues reading or waits.
+    private func send(_ outcome: ReadOutcome, isFirst: Bool) {
+        guard !state.value.finished, let writer = state.value.writer else { return }
+        let hasData = outcome.next > outcome.start
+        let closedAtEnd = outcome.info.closed && outcome.isUpToDate
+        state.value.position = outcome.next
+        if hasData || isFirst || closedAtEnd {
+            var buffer = context.allocator.buffer(capacity: outcome.byteCount * (base64 ? 2 : 1) + 160)
+            if hasData { writeDataEvent(outcome, into: &buffer) }
+            let cursor = closedAtEnd ? nil : generateResponseCursor(clientCursor: clientCursor, options: handler.options.cursorOptions)
+            SSEEncoder.writeControlEvent(
+                SSEControl(streamNextOffset: outcome.next, streamCursor: cursor, upToDate: outcome.isUpToDate, streamClosed: closedAtEnd),
+                into: &buffer
+            )
+            let written = writer.write(buffer)
+            if closedAtEnd {
+                written.whenComplete { [self] _ in self.finish() }
+                return
+            }
+            if !writer.isWritable {
+                written.whenComplete { [self] result in
+                    if case .success = result { self.continueAfter(outcome) } else { self.finish() }
+                }
+                return
+            }
+        }
+        continueAfter(outcome)
+    }
+
+    private func writeDataEvent(_ outcome: ReadOutcome, into buffer: inout ByteBuffer) {
+        let chunks = isJSON ? StreamRequestHandler.jsonArray(outcome.chunks) : outcome.chunks
+        if chunks.count == 1 {
+            SSEEncoder.writeDataEvent(chunks[0].readableBytesView, base64: base64, into: &buffer)
+        } else {
+            var joined = context.allocator.buffer(capacity: chunks.reduce(0) { $0 + $1.readableBytes })
+            for chunk in chunks { joined.writeImmutableBuffer(chunk) }
+            SSEEncoder.writeDataEvent(joined.readableBytesView, base64: base64, into: &buffer)
+        }
+    }
+
+    /// Reads on while behind the tail; waits for the stream's next change once up to date.
+    private func continueAfter(_ outcome: ReadOutcome) {
+        guard !state.value.finished else { return }
+        if outcome.isUpToDate {
+            waitForChange()
+        } else {
+            readNext()
+        }
+    }
+
+    private func readNext() {
+        let request = ReadRequest(path: path, start: .offset(state.value.position), maxBytes: handler.options.readChunkBytes, now: .now())
+        handler.store.read(request, on: context.eventLoop).whenComplete { [self] result in
+            switch result {
+            case .success(let outcome): self.send(outcome, isFirst: false)
+            case .failure: self.finish()
+            }
+        }
+    }
+
+    private func waitForChange() {
+        let promise = context.eventLoop.makePromise(of: StreamChange.self)
+        promise.futureResult.whenSuccess { [self] change in
+            self.state.value.wait = nil
+            self.state.value.waitPromise = nil
+            guard !self.state.value.finished else { return }
+            switch change {
+            case .dataAvailable, .closed: self.readNext()
+            case .deleted: self.finish()
+            }
+        }
+        let wait = handler.store.waitForChange(path: path, after: state.value.position, promise: promise)
+        if wait.isRegistered {
+            state.value.wait = wait
+            state.value.waitPromise = promise
+        }
+    }
+
+    /// Ends the session once: releases the waiter and timer and closes the connection.
+    private func finish() {
+        guard !state.value.finished else { return }
+        state.value.finished = true
+        state.value.wait?.cancel()
+        state.value.wait = nil
+        state.value.waitPromise?.succeed(.deleted)  // a cancelled waiter's promise must still be completed
+        state.value.waitPromise = nil
+        state.value.timer?.cancel()
+        state.value.timer = nil
+        state.value.writer?.finish()
+        state.value.writer = nil
+    }
+}
+
+extension StreamRequestHandler {
+    /// The response head for an SSE read; the transport then calls ``SSESession/start(writer:)``.
+    func startEventStream(_ first: ReadOutcome, request: ReadRequest, clientCursor: String?, context: RequestContext) -> StreamResponse {
+        let session = SSESession(first: first, handler: self, path: request.path, clientCursor: clientCursor, context: context)
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "text/event-stream")
+        headers.add(name: "Cache-Control", value: "no-cache")
+        if session.usesBase64 { headers.add(name: ProtocolHeader.sseDataEncoding, value: "base64") }
+        return StreamResponse(status: .ok, headers: headers, body: .eventStream(session))
+    }
+}
+
+import NIOHTTP1

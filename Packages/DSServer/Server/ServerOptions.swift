@@ -1,0 +1,126 @@
+import DSCursor
+import DSStore
+import Logging
+import NIOCore
+
+/// Everything that configures a ``DurableStreamServer``.
+public struct ServerOptions: Sendable {
+    /// TCP port; `0` picks a free ephemeral port (read it back from ``DurableStreamServer/port``).
+    public var port: Int
+    /// Interface to bind.
+    public var host: String
+    /// The storage backend.
+    public var store: any StreamStore
+    /// Hooks called after streams are created, deleted or expire.
+    public var hooks: [any StreamLifecycleHook]
+    /// CORS for browser clients; `nil` disables CORS headers.
+    public var cors: CORSOptions?
+    /// CDN cursor settings for live reads.
+    public var cursorOptions: CursorOptions
+    /// How long a long-poll waits for data before answering `204`.
+    public var longPollTimeout: TimeAmount
+    /// How long an SSE connection stays open before the server closes it (clients reconnect; CDNs collapse).
+    public var sseConnectionLifetime: TimeAmount
+    /// gzip response compression; `nil` disables it.
+    public var compression: CompressionOptions?
+    /// Size limits on requests.
+    public var limits: ServerLimits
+    /// URL path under which every path is a stream; must start and end with `/`.
+    public var streamRoot: String
+    /// Largest catch-up chunk returned by one read.
+    public var readChunkBytes: Int
+    /// Whether catch-up reads are marked `public` (shared caches may store them) or `private`.
+    public var publicCaching: Bool
+    /// `Cross-Origin-Resource-Policy` value sent on every response.
+    public var crossOriginResourcePolicy: String
+    /// How often expired streams are swept from the store in the background.
+    public var expirySweepInterval: TimeAmount
+    /// Event loop threads; `nil` uses one per core.
+    public var eventLoopThreads: Int?
+    /// Where the server reports errors and lifecycle problems. The library never bootstraps logging.
+    public var logger: Logger
+
+    /// Creates options; every parameter has a production-sensible default.
+    public init(
+        port: Int = 4437,
+        host: String = "127.0.0.1",
+        store: any StreamStore = MemoryStreamStore(),
+        hooks: [any StreamLifecycleHook] = [],
+        cors: CORSOptions? = CORSOptions(),
+        cursorOptions: CursorOptions = CursorOptions(),
+        longPollTimeout: TimeAmount = .seconds(30),
+        sseConnectionLifetime: TimeAmount = .seconds(60),
+        compression: CompressionOptions? = CompressionOptions(),
+        limits: ServerLimits = ServerLimits(),
+        streamRoot: String = "/v1/stream/",
+        readChunkBytes: Int = 1024 * 1024,
+        publicCaching: Bool = true,
+        crossOriginResourcePolicy: String = "cross-origin",
+        expirySweepInterval: TimeAmount = .seconds(1),
+        eventLoopThreads: Int? = nil,
+        logger: Logger = Logger(label: "durable-streams.server")
+    ) {
+        self.port = port
+        self.host = host
+        self.store = store
+        self.hooks = hooks
+        self.cors = cors
+        self.cursorOptions = cursorOptions
+        self.longPollTimeout = longPollTimeout
+        self.sseConnectionLifetime = sseConnectionLifetime
+        self.compression = compression
+        self.limits = limits
+        self.streamRoot = streamRoot
+        self.readChunkBytes = readChunkBytes
+        self.publicCaching = publicCaching
+        self.crossOriginResourcePolicy = crossOriginResourcePolicy
+        self.expirySweepInterval = expirySweepInterval
+        self.eventLoopThreads = eventLoopThreads
+        self.logger = logger
+    }
+}
+
+/// Request size limits. Exceeding one gets a clear error status, never a crash.
+public struct ServerLimits: Sendable, Hashable {
+    /// Largest request body (`413 Payload Too Large` beyond it).
+    public var maxBodyBytes: Int
+    /// Largest total size of request headers (`431 Request Header Fields Too Large` beyond it).
+    public var maxHeaderBytes: Int
+    /// Longest request target, path plus query (`414 URI Too Long` beyond it).
+    public var maxURIBytes: Int
+
+    /// Creates limits: 64 MiB bodies, 32 KiB of headers, 8 KiB request targets by default.
+    public init(maxBodyBytes: Int = 64 * 1024 * 1024, maxHeaderBytes: Int = 32 * 1024, maxURIBytes: Int = 8 * 1024) {
+        self.maxBodyBytes = maxBodyBytes
+        self.maxHeaderBytes = maxHeaderBytes
+        self.maxURIBytes = maxURIBytes
+    }
+}
+
+/// CORS settings for browser clients.
+public struct CORSOptions: Sendable, Hashable {
+    /// `Access-Control-Allow-Origin` value (`*` or one origin).
+    public var allowOrigin: String
+    /// How long browsers may cache a preflight answer, in seconds.
+    public var maxAgeSeconds: Int
+
+    /// Creates CORS settings; by default any origin may call the server.
+    public init(allowOrigin: String = "*", maxAgeSeconds: Int = 86_400) {
+        self.allowOrigin = allowOrigin
+        self.maxAgeSeconds = maxAgeSeconds
+    }
+}
+
+/// gzip response compression settings.
+public struct CompressionOptions: Sendable, Hashable {
+    /// Bodies smaller than this are sent as they are.
+    public var minimumBytes: Int
+    /// zlib level, 1 (fast) to 9 (small).
+    public var level: Int32
+
+    /// Creates compression settings.
+    public init(minimumBytes: Int = 1024, level: Int32 = 1) {
+        self.minimumBytes = minimumBytes
+        self.level = level
+    }
+}

@@ -1,0 +1,217 @@
+import DSProtocol
+import NIOCore
+import NIOHTTP1
+
+/// Moves bytes between one HTTP/1.1 connection and the ``StreamRequestHandler``: collects a request within
+/// the configured limits, routes it, writes the response, and reports hang-ups so waiters are released at once.
+final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let handler: StreamRequestHandler
+    private let router: StreamPathRouter
+    private let limits: ServerLimits
+    private let scheme: String
+
+    private enum State {
+        case idle
+        /// Collecting a request's body.
+        case receiving(HTTPRequestHead, body: ByteBuffer?)
+        /// The request was refused while it was still arriving; its remaining parts are dropped.
+        case discarding
+        /// The response is being produced or written.
+        case responding(RequestLifetime)
+        case closed
+    }
+
+    private var state = State.idle
+    private var sseWriter: ChannelSSEWriter?
+
+    init(handler: StreamRequestHandler, router: StreamPathRouter, limits: ServerLimits, scheme: String = "http") {
+        self.handler = handler
+        self.router = router
+        self.limits = limits
+        self.scheme = scheme
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            guard case .idle = state else { return }
+            receiveHead(head, context: context)
+        case .body(let part):
+            guard case .receiving(let head, var body) = state else { return }
+            let received = (body?.readableBytes ?? 0) + part.readableBytes
+            if received > limits.maxBodyBytes {
+                refuse(.payloadTooLarge, "request body exceeds \(limits.maxBodyBytes) bytes", version: head.version, context: context)
+                return
+            }
+            if body == nil {
+                body = part
+            } else {
+                body!.writeImmutableBuffer(part)
+            }
+            state = .receiving(head, body: body)
+        case .end:
+            switch state {
+            case .receiving(let head, let body):
+                dispatch(head, body: body ?? context.channel.allocator.buffer(capacity: 0), context: context)
+            case .discarding:
+                break
+            default:
+                break
+            }
+        }
+    }
+
+    private func receiveHead(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        if head.uri.utf8.count > limits.maxURIBytes {
+            refuse(.uriTooLong, "request target exceeds \(limits.maxURIBytes) bytes", version: head.version, context: context)
+            return
+        }
+        if let length = head.headers.first(name: "Content-Length").flatMap(Int.init), length > limits.maxBodyBytes {
+            refuse(.payloadTooLarge, "request body exceeds \(limits.maxBodyBytes) bytes", version: head.version, context: context)
+            return
+        }
+        if head.headers.first(name: "Expect")?.lowercased() == "100-continue" {
+            context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+        }
+        state = .receiving(head, body: nil)
+    }
+
+    private func dispatch(_ head: HTTPRequestHead, body: ByteBuffer, context: ChannelHandlerContext) {
+        let lifetime = RequestLifetime(eventLoop: context.eventLoop)
+        state = .responding(lifetime)
+        let keepAlive = head.isKeepAlive
+        let response: EventLoopFuture<StreamResponse>
+        switch router.route(head.uri) {
+        case .stream(let path, let urlPath, let query):
+            let request = StreamRequest(method: head.method, streamPath: path, urlPath: urlPath, query: query, headers: head.headers, body: body)
+            let requestContext = RequestContext(
+                eventLoop: context.eventLoop,
+                allocator: context.channel.allocator,
+                lifetime: lifetime,
+                host: head.headers.first(name: "Host"),
+                scheme: scheme
+            )
+            response = handler.handle(request, context: requestContext)
+        case .reserved:
+            response = context.eventLoop.makeSucceededFuture(handler.reservedNotFound())
+        case .outside:
+            response = context.eventLoop.makeSucceededFuture(handler.errorResponse(.notFound, "not found: streams live under \(router.streamRoot)"))
+        case .invalid(let reason):
+            response = context.eventLoop.makeSucceededFuture(handler.errorResponse(.badRequest, reason))
+        }
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        response.whenComplete { result in
+            let (handler, context) = loopBound.value
+            let answer: StreamResponse
+            switch result {
+            case .success(let value): answer = value
+            case .failure(let error): answer = handler.handler.errorResponse(for: error)
+            }
+            handler.write(answer, version: head.version, method: head.method, keepAlive: keepAlive, lifetime: lifetime, context: context)
+        }
+    }
+
+    /// Answers a request refused before its body was read, then closes the connection.
+    private func refuse(_ status: HTTPResponseStatus, _ reason: String, version: HTTPVersion, context: ChannelHandlerContext) {
+        let lifetime = RequestLifetime(eventLoop: context.eventLoop)
+        state = .discarding
+        write(handler.errorResponse(status, reason), version: version, method: .GET, keepAlive: false, lifetime: lifetime, context: context)
+    }
+
+    private func write(
+        _ response: StreamResponse,
+        version: HTTPVersion,
+        method: HTTPMethod,
+        keepAlive: Bool,
+        lifetime: RequestLifetime,
+        context: ChannelHandlerContext
+    ) {
+        guard context.channel.isActive else {
+            lifetime.end(.clientGone)
+            return
+        }
+        var headers = response.headers
+        handler.addCommonHeaders(to: &headers)
+        var keepAlive = keepAlive
+        let status = response.status
+        switch response.body {
+        case .empty:
+            if status != .noContent && status != .notModified && status.code >= 200 {
+                headers.replaceOrAdd(name: "Content-Length", value: "0")
+            }
+        case .buffers:
+            headers.replaceOrAdd(name: "Content-Length", value: String(response.contentLength))
+        case .eventStream:
+            keepAlive = false
+        }
+        if !keepAlive { headers.replaceOrAdd(name: "Connection", value: "close") }
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: status, headers: headers))), promise: nil)
+
+        switch response.body {
+        case .empty:
+            finishResponse(keepAlive: keepAlive, lifetime: lifetime, context: context)
+        case .buffers(let buffers):
+            if method != .HEAD {
+                for buffer in buffers { context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil) }
+            }
+            finishResponse(keepAlive: keepAlive, lifetime: lifetime, context: context)
+        case .eventStream(let session):
+            context.flush()
+            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            let writer = ChannelSSEWriter(channel: context.channel) {
+                let (handler, context) = loopBound.value
+                handler.sseWriter = nil
+                handler.finishResponse(keepAlive: false, lifetime: lifetime, context: context)
+            }
+            sseWriter = writer
+            session.start(writer: writer)
+        }
+    }
+
+    private func finishResponse(keepAlive: Bool, lifetime: RequestLifetime, context: ChannelHandlerContext) {
+        let written = context.writeAndFlushPromise(wrapOutboundOut(.end(nil)))
+        let channel = context.channel
+        written.whenComplete { _ in
+            lifetime.end(.completed)
+            if !keepAlive { channel.close(promise: nil) }
+        }
+        if keepAlive, case .responding = state { state = .idle }
+        if !keepAlive { state = .closed }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if case .responding(let lifetime) = state { lifetime.end(.clientGone) }
+        state = .closed
+        context.fireChannelInactive()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        sseWriter?.writabilityChanged()
+        context.fireChannelWritabilityChanged()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        switch state {
+        case .idle, .receiving:
+            if let parserError = error as? HTTPParserError {
+                let status: HTTPResponseStatus = parserError == .headerOverflow ? .requestHeaderFieldsTooLarge : .badRequest
+                refuse(status, "malformed HTTP request: \(parserError)", version: .http1_1, context: context)
+                return
+            }
+        default:
+            break
+        }
+        context.close(promise: nil)
+    }
+}
+
+extension ChannelHandlerContext {
+    fileprivate func writeAndFlushPromise(_ data: NIOAny) -> EventLoopFuture<Void> {
+        let promise = eventLoop.makePromise(of: Void.self)
+        writeAndFlush(data, promise: promise)
+        return promise.futureResult
+    }
+}

@@ -1,0 +1,80 @@
+import DSProtocol
+import NIOCore
+
+/// The storage backend behind a Durable Streams server.
+///
+/// A store owns every piece of per-stream state: data, offsets, content type, closure, expiry,
+/// `Stream-Seq`, idempotent producer state, fork links and the live waiters of each stream.
+/// It knows nothing of HTTP: the server validates requests into the value types below and maps
+/// results and ``StoreError``s to responses.
+///
+/// Operations return `EventLoopFuture`s on the event loop passed in, so an in-memory store can answer
+/// synchronously (no thread hop, no task) while a durable store completes after its data is on disk.
+/// Implementations must be thread-safe: calls arrive from every event loop at once, and operations on
+/// different streams must not wait for each other.
+public protocol StreamStore: AnyObject, Sendable {
+    /// Creates a stream, or confirms an existing one with the same configuration.
+    func create(_ request: CreateStreamRequest, on eventLoop: any EventLoop) -> EventLoopFuture<CreateStreamOutcome>
+
+    /// Appends to a stream and/or closes it, applying `Stream-Seq` and idempotent producer rules atomically.
+    func append(_ request: AppendRequest, on eventLoop: any EventLoop) -> EventLoopFuture<AppendOutcome>
+
+    /// Reads up to `maxBytes` (whole messages for JSON streams) from a start position.
+    func read(_ request: ReadRequest, on eventLoop: any EventLoop) -> EventLoopFuture<ReadOutcome>
+
+    /// The stream's metadata, for `HEAD`. Does not slide a TTL.
+    func metadata(path: String, now: StoreTimestamp, on eventLoop: any EventLoop) -> EventLoopFuture<StreamInfo>
+
+    /// Deletes a stream (soft-deleting it while forks still read its data).
+    func delete(path: String, now: StoreTimestamp, on eventLoop: any EventLoop) -> EventLoopFuture<DeleteOutcome>
+
+    /// Registers a one-shot waiter that fires once the stream has data beyond `offset`, is closed,
+    /// or is deleted. If that is already the case the promise is completed before this returns.
+    ///
+    /// Registration and the final tail check happen under the stream's lock, so no wake-up is lost.
+    /// - Returns: a handle that removes the waiter (``StreamWait/cancel()``), for timeouts and hang-ups.
+    func waitForChange(
+        path: String,
+        after offset: StreamOffset,
+        promise: EventLoopPromise<StreamChange>
+    ) -> StreamWait
+
+    /// Removes every stream whose expiry has passed at `now`, returning their paths.
+    ///
+    /// Expiry is also enforced on every access; this reclaims streams nobody touches.
+    func removeExpired(now: StoreTimestamp) -> [String]
+
+    /// Called when the store notices, on access or in ``removeExpired(now:)``, that a stream expired.
+    /// Set once by the server before serving requests.
+    func setExpiryObserver(_ observer: @escaping @Sendable (ExpiredStream) -> Void)
+
+    /// Flushes and releases resources. Later calls fail with ``StoreError/unavailable(_:)``.
+    func close() async throws
+}
+
+/// What a waiter learns when it fires.
+public enum StreamChange: Sendable, Hashable {
+    /// New data exists beyond the waited offset.
+    case dataAvailable
+    /// The stream was closed and no data exists beyond the waited offset.
+    case closed
+    /// The stream was deleted or expired.
+    case deleted
+}
+
+/// A stream that expired.
+public struct ExpiredStream: Sendable, Hashable {
+    /// The stream's path.
+    public var path: String
+    /// Its content type.
+    public var contentType: StreamContentType
+    /// When the store noticed the expiry.
+    public var at: StoreTimestamp
+
+    /// Creates the value.
+    public init(path: String, contentType: StreamContentType, at: StoreTimestamp) {
+        self.path = path
+        self.contentType = contentType
+        self.at = at
+    }
+}

@@ -1,0 +1,95 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// One parsed Server-Sent Event.
+public struct SSEEvent: Sendable, Equatable {
+    /// The `event:` field.
+    public var event: String
+    /// The `data:` lines joined with `\n`.
+    public var data: String
+
+    /// The control event's JSON object.
+    public func controlObject() throws -> [String: Any] {
+        guard let object = try JSONSerialization.jsonObject(with: Data(data.utf8)) as? [String: Any] else {
+            throw TestFailure("control event is not a JSON object: \(data)")
+        }
+        return object
+    }
+}
+
+/// Reads an SSE response incrementally.
+public struct SSEReader: Sendable {
+    /// The response status and headers.
+    public let status: HTTPResponseStatus
+    /// Response headers.
+    public let headers: HTTPHeaders
+    private let response: HTTPClientResponse
+
+    /// Opens `url` with `GET` and returns once the head arrived.
+    public static func open(_ url: String, headers: [(String, String)] = [], timeout: TimeAmount = .seconds(30)) async throws -> SSEReader {
+        var request = HTTPClientRequest(url: url)
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        let response = try await HTTPClient.shared.execute(request, timeout: timeout)
+        return SSEReader(status: response.status, headers: response.headers, response: response)
+    }
+
+    /// Collects events until `stop` returns true for the events so far or the connection ends.
+    /// Returns the events and whether the connection ended.
+    public func events(until stop: @Sendable ([SSEEvent]) -> Bool = { _ in false }) async throws -> (events: [SSEEvent], ended: Bool) {
+        var parser = SSEParser()
+        var events: [SSEEvent] = []
+        for try await chunk in response.body {
+            events += parser.feed(chunk)
+            if stop(events) { return (events, false) }
+        }
+        return (events, true)
+    }
+}
+
+/// Incremental SSE parsing per the WHATWG rules used by browsers (CR, LF and CRLF line ends).
+public struct SSEParser: Sendable {
+    private var pending: [UInt8] = []
+    private var event = ""
+    private var dataLines: [String] = []
+    private var lastWasCR = false
+
+    /// Creates a parser.
+    public init() {}
+
+    /// Feeds bytes, returning every event completed by them.
+    public mutating func feed(_ buffer: ByteBuffer) -> [SSEEvent] {
+        var completed: [SSEEvent] = []
+        for byte in buffer.readableBytesView {
+            if byte == UInt8(ascii: "\n") && lastWasCR { lastWasCR = false; continue }
+            lastWasCR = byte == UInt8(ascii: "\r")
+            if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
+                if let event = line(String(decoding: pending, as: UTF8.self)) { completed.append(event) }
+                pending.removeAll(keepingCapacity: true)
+            } else {
+                pending.append(byte)
+            }
+        }
+        return completed
+    }
+
+    private mutating func line(_ line: String) -> SSEEvent? {
+        if line.isEmpty {
+            defer { event = ""; dataLines = [] }
+            guard !dataLines.isEmpty || !event.isEmpty else { return nil }
+            return SSEEvent(event: event.isEmpty ? "message" : event, data: dataLines.joined(separator: "\n"))
+        }
+        if line.hasPrefix(":") { return nil }
+        let parts = line.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+        let field = String(parts[0])
+        var value = parts.count > 1 ? String(parts[1]) : ""
+        if value.hasPrefix(" ") { value.removeFirst() }
+        switch field {
+        case "event": event = value
+        case "data": dataLines.append(value)
+        default: break
+        }
+        return nil
+    }
+}
