@@ -31,7 +31,7 @@ public struct SSEReader: Sendable {
     public static func open(_ url: String, headers: [(String, String)] = [], timeout: TimeAmount = .seconds(30)) async throws -> SSEReader {
         var request = HTTPClientRequest(url: url)
         for (name, value) in headers { request.headers.add(name: name, value: value) }
-        let response = try await HTTPClient.shared.execute(request, timeout: timeout)
+        let response = try await TestHTTPClient.shared.execute(request, timeout: timeout)
         return SSEReader(status: response.status, headers: response.headers, response: response)
     }
 

@@ -96,6 +96,9 @@ public final class DurableStreamServer: Sendable {
         return "http://\(host):\(port)"
     }
 
+    /// Long-polls and SSE sessions currently in progress (waiting or streaming).
+    public var liveRequestCount: Int { handler.liveRequests.count }
+
     /// The URL of the stream root, e.g. `http://127.0.0.1:4437/v1/stream/`.
     public var streamRootURL: String { baseURL + options.streamRoot }
 

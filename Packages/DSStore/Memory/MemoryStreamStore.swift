@@ -23,6 +23,11 @@ public final class MemoryStreamStore: StreamStore {
     /// The number of live streams.
     public var streamCount: Int { table.count }
 
+    /// The number of live waiters registered on the stream at `path` (0 when it does not exist).
+    public func waiterCount(path: String) -> Int {
+        table.lookup(path)?.state.withLock { $0.waiters.count } ?? 0
+    }
+
     // MARK: - Create
 
     public func create(_ request: CreateStreamRequest, on eventLoop: any EventLoop) -> EventLoopFuture<CreateStreamOutcome> {
