@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "DSPathEncoding", targets: ["DSPathEncoding"]),
         .library(name: "DSStore", targets: ["DSStore"]),
         .library(name: "DSServer", targets: ["DSServer"]),
+        .library(name: "DSRegistry", targets: ["DSRegistry"]),
         .executable(name: "durable-streams-server", targets: ["durable-streams-server"]),
     ],
     dependencies: [
@@ -74,12 +75,26 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .target(
+            name: "DSRegistry",
+            dependencies: [
+                "DSProtocol",
+                "DSStore",
+                "DSServer",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Packages/DSRegistry",
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Executables
         .executableTarget(
             name: "durable-streams-server",
             dependencies: [
                 "DSServer",
                 "DSStore",
+                "DSRegistry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -116,6 +131,21 @@ let package = Package(
             name: "DSPathEncodingTests",
             dependencies: ["DSPathEncoding"],
             path: "Tests/DSPathEncodingTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DSRegistryTests",
+            dependencies: ["DSRegistry", "DSServer", "DSStore", "DSTestSupport"],
+            path: "Tests/DSRegistryTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ServerExecutableTests",
+            dependencies: [
+                "DSTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Tests/ServerExecutableTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -28,6 +28,9 @@ public protocol StreamStore: AnyObject, Sendable {
     /// Deletes a stream (soft-deleting it while forks still read its data).
     func delete(path: String, now: StoreTimestamp, on eventLoop: any EventLoop) -> EventLoopFuture<DeleteOutcome>
 
+    /// Every live stream (not expired, not deleted or soft-deleted), for registries and subscriptions.
+    func list(now: StoreTimestamp, on eventLoop: any EventLoop) -> EventLoopFuture<[StreamInfo]>
+
     /// Registers a one-shot waiter that fires once the stream has data beyond `offset`, is closed,
     /// or is deleted. If that is already the case the promise is completed before this returns.
     ///

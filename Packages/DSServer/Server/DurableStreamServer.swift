@@ -39,6 +39,7 @@ public final class DurableStreamServer: Sendable {
 
     /// Binds and starts serving. Throws if the address cannot be bound.
     public func start() async throws {
+        for hook in options.hooks { try await hook.prepare(store: options.store) }
         let handler = self.handler
         let options = self.options
         let router = StreamPathRouter(streamRoot: options.streamRoot)

@@ -216,6 +216,17 @@ public final class MemoryStreamStore: StreamStore {
         })
     }
 
+    public func list(now: StoreTimestamp, on eventLoop: any EventLoop) -> EventLoopFuture<[StreamInfo]> {
+        let streams = table.all()
+        let infos = streams.compactMap { stream in
+            stream.state.withLock { state -> StreamInfo? in
+                guard !state.removed, !state.isExpired(at: now) else { return nil }
+                return state.info(path: stream.path, id: stream.id)
+            }
+        }
+        return eventLoop.makeSucceededFuture(infos)
+    }
+
     // MARK: - Waiting
 
     public func waitForChange(path: String, after offset: StreamOffset, promise: EventLoopPromise<StreamChange>) -> StreamWait {
