@@ -75,15 +75,27 @@ public struct SSEParser: Sendable {
     /// Feeds bytes, returning every event completed by them.
     public mutating func feed(_ buffer: ByteBuffer) -> [SSEEvent] {
         var completed: [SSEEvent] = []
-        for byte in buffer.readableBytesView {
-            if byte == UInt8(ascii: "\n") && lastWasCR { lastWasCR = false; continue }
-            lastWasCR = byte == UInt8(ascii: "\r")
-            if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
-                if let event = line(String(decoding: pending, as: UTF8.self)) { completed.append(event) }
-                pending.removeAll(keepingCapacity: true)
-            } else {
-                pending.append(byte)
+        buffer.withUnsafeReadableBytes { bytes in
+            var lineStart = 0
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
+                    if byte == UInt8(ascii: "\n") && lastWasCR && index == lineStart && pending.isEmpty {
+                        lastWasCR = false  // the LF of a CRLF split across lines
+                    } else {
+                        pending.append(contentsOf: bytes[lineStart..<index])
+                        if let event = line(String(decoding: pending, as: UTF8.self)) { completed.append(event) }
+                        pending.removeAll(keepingCapacity: true)
+                        lastWasCR = byte == UInt8(ascii: "\r")
+                    }
+                    lineStart = index + 1
+                } else {
+                    lastWasCR = false
+                }
+                index += 1
             }
+            pending.append(contentsOf: bytes[lineStart..<bytes.count])
         }
         return completed
     }

@@ -100,6 +100,10 @@ public final class DurableStreamServer: Sendable {
     /// Long-polls and SSE sessions currently in progress (waiting or streaming).
     public var liveRequestCount: Int { handler.liveRequests.count }
 
+    /// Bytes written to live (SSE) connections that their sockets have not taken yet. Back-pressure keeps this
+    /// to about one read chunk per slow reader.
+    public var pendingLiveOutboundBytes: Int { handler.liveRequests.pendingOutboundBytes }
+
     /// The URL of the stream root, e.g. `http://127.0.0.1:4437/v1/stream/`.
     public var streamRootURL: String { baseURL + options.streamRoot }
 
