@@ -49,12 +49,13 @@ struct ExpiryTests {
         try await TestServer.with(store, configure: { $0.expirySweepInterval = .seconds(3600) }) { (server: TestServer) async throws in
             let sliding = uniquePath()
             let headOnly = uniquePath()
-            try await server.createStream(sliding, headers: [("Stream-TTL", "1")])
-            try await server.createStream(headOnly, headers: [("Stream-TTL", "1")])
+            // A 3 s window touched every 500 ms for 4.5 s: only a stall of over 2.5 s on a loaded machine could
+            // let `sliding` lapse, while `headOnly` is certainly past its window at the end.
+            try await server.createStream(sliding, headers: [("Stream-TTL", "3")])
+            try await server.createStream(headOnly, headers: [("Stream-TTL", "3")])
             let start = StoreTimestamp.now().milliseconds
-            // Touch `sliding` with a read or an append every 400 ms for 2 s; only HEAD `headOnly`.
-            for step in 1...5 {
-                try await sleepUntil(milliseconds: start + Int64(step) * 400)
+            for step in 1...9 {
+                try await sleepUntil(milliseconds: start + Int64(step) * 500)
                 if step.isMultiple(of: 2) {
                     #expect(try await server.request(.GET, sliding).status == .ok)
                 } else {
@@ -62,7 +63,7 @@ struct ExpiryTests {
                 }
                 _ = try await server.request(.HEAD, headOnly)
             }
-            #expect(try await server.request(.GET, sliding).text == "135")
+            #expect(try await server.request(.GET, sliding).text == "13579")
             #expect(try await server.request(.HEAD, headOnly).status == .notFound)
         }
     }
