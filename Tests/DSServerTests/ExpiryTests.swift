@@ -31,7 +31,7 @@ struct ExpiryTests {
         // A long sweep interval proves that the very next request notices the expiry itself.
         try await TestServer.with(store, configure: { $0.expirySweepInterval = .seconds(3600) }) { (server: TestServer) async throws in
             let path = uniquePath()
-            let deadline = StoreTimestamp.now().milliseconds + 800
+            let deadline = StoreTimestamp.now().milliseconds + 2500
             try await server.createStream(path, headers: [("Stream-Expires-At", RFC3339Text.format(deadline))], body: "x")
             #expect(try await server.request(.GET, path).status == .ok)
             try await sleepUntil(milliseconds: deadline)
