@@ -68,9 +68,6 @@ extension StreamRequestHandler {
             }
             return nil
         }
-        guard let sourcePath = StreamPathRouter(streamRoot: options.streamRoot).forkSourcePath(source) else {
-            throw ProtocolError.invalidFork("Stream-Forked-From must name a stream path on this server")
-        }
         var offset: StreamOffset?
         if let offsetValue {
             guard let parsed = StreamOffset(offsetValue) else { throw ProtocolError.invalidFork("malformed Stream-Fork-Offset") }
@@ -82,6 +79,13 @@ extension StreamRequestHandler {
                 throw ProtocolError.invalidFork("Stream-Fork-Sub-Offset must be a non-negative integer")
             }
             subOffset = UInt64(parsed)
+        }
+        let sourcePath: String
+        switch StreamPathRouter(streamRoot: options.streamRoot).forkSource(source) {
+        case .stream(let path): sourcePath = path
+        // Checked after the syntax of the other headers, so a malformed request is a 400 whatever it names.
+        case .noStream: throw StoreError.notFound(path: source)
+        case .malformed: throw ProtocolError.invalidFork("Stream-Forked-From must name a stream path on this server")
         }
         return ForkSpec(sourcePath: sourcePath, offset: offset, subOffset: subOffset)
     }
