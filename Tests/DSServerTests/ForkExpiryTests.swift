@@ -77,12 +77,20 @@ struct ForkExpiryTests {
     @Test(arguments: StoreKind.allCases)
     func sourceExpiringWithForksIsSoftDeleted(_ kind: StoreKind) async throws {
         try await TestServer.with(kind) { server in
-            let source = uniquePath("source")
-            try await server.createStream(source, headers: [("Stream-Expires-At", rfc3339(secondsFromNow: 3))], body: "short-lived")
-            let fork = uniquePath("fork")
-            try await server.createFork(fork, from: source, headers: [("Stream-TTL", "3600")])
+            // The fork must be created before the source expires; on a loaded machine a short deadline can pass
+            // first, so try again with longer ones rather than guess one that is always long enough.
+            var forked: (source: String, fork: String)?
+            for margin in [3, 6, 12] where forked == nil {
+                let source = uniquePath("source")
+                try await server.createStream(source, headers: [("Stream-Expires-At", rfc3339(secondsFromNow: margin))], body: "short-lived")
+                let fork = uniquePath("fork")
+                if try await server.fork(fork, from: source, headers: [("Stream-TTL", "3600")]).status == .created {
+                    forked = (source, fork)
+                }
+            }
+            let (source, fork) = try #require(forked)
 
-            try await eventually("the source to expire", timeout: .seconds(15)) { try await server.headStatus(source) != .ok }
+            try await eventually("the source to expire", timeout: .seconds(60)) { try await server.headStatus(source) != .ok }
             #expect(try await server.headStatus(source) == .gone)
             #expect(try await server.read(source).status == .gone)
             #expect(try await server.request(.PUT, source, headers: [("Content-Type", "text/plain")]).status == .conflict)
@@ -102,7 +110,7 @@ struct ForkExpiryTests {
             let fork = uniquePath("fork")
             try await server.createFork(fork, from: source, headers: [("Stream-Expires-At", rfc3339(secondsFromNow: 3))])
 
-            try await eventually("the fork to expire", timeout: .seconds(15)) { try await server.headStatus(fork) == .notFound }
+            try await eventually("the fork to expire", timeout: .seconds(60)) { try await server.headStatus(fork) == .notFound }
             #expect(try await server.request(.DELETE, source).status == .noContent)
             #expect(try await server.headStatus(source) == .notFound)
         }

@@ -74,14 +74,14 @@ extension TestServer {
     }
 
     /// Waits until `count` long-polls are registered with the store (or `timeout` passes).
-    func waitForLiveRequests(_ count: Int, timeout: Duration = .seconds(10)) async throws {
+    func waitForLiveRequests(_ count: Int, timeout: Duration = .seconds(30)) async throws {
         try await eventually("\(count) live request(s) waiting", timeout: timeout) { self.server.liveRequestCount >= count }
     }
 }
 
 /// Polls `condition` until it holds, failing after `timeout`. For effects the protocol lets a server apply
 /// asynchronously (cascading collection after a delete) and for expiry, which is a matter of wall-clock time.
-func eventually(_ what: String, timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws {
+func eventually(_ what: String, timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws {
     let deadline = ContinuousClock.now + timeout
     while true {
         if try await condition() { return }
