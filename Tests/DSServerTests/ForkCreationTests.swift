@@ -59,6 +59,25 @@ struct ForkCreationTests {
         }
     }
 
+    /// The offset sentinels of §8 are valid fork offsets: `-1` is the beginning, `now` the tail.
+    @Test(arguments: StoreKind.allCases)
+    func offsetSentinelsNameTheBeginningAndTheTail(_ kind: StoreKind) async throws {
+        try await TestServer.with(kind) { server in
+            let source = uniquePath("source")
+            let start = try await server.createStream(source).nextOffset!
+            let tail = try await server.appendText(source, "data").nextOffset!
+
+            let beginning = uniquePath("beginning")
+            #expect(try await server.createFork(beginning, from: source, offset: "-1").nextOffset == start)
+            #expect(try await server.read(beginning).text == "")
+            #expect(try await server.fork(beginning, from: source, offset: start).status == .ok)
+
+            let now = uniquePath("now")
+            #expect(try await server.createFork(now, from: source, offset: "now").nextOffset == tail)
+            #expect(try await server.read(now).text == "data")
+        }
+    }
+
     @Test(arguments: StoreKind.allCases)
     func initialBodyBecomesTheForksFirstOwnData(_ kind: StoreKind) async throws {
         try await TestServer.with(kind) { server in

@@ -70,8 +70,13 @@ extension StreamRequestHandler {
         }
         var offset: StreamOffset?
         if let offsetValue {
-            guard let parsed = StreamOffset(offsetValue) else { throw ProtocolError.invalidFork("malformed Stream-Fork-Offset") }
-            offset = parsed
+            // The sentinels are valid offsets too (§8): `-1` forks at the beginning, `now` at the tail (the default).
+            switch ReadStart(queryValue: offsetValue) {
+            case .offset(let parsed): offset = parsed
+            case .beginning: offset = .zero
+            case .tail: offset = nil
+            case nil: throw ProtocolError.invalidFork("malformed Stream-Fork-Offset")
+            }
         }
         var subOffset: UInt64 = 0
         if let subOffsetValue {
