@@ -107,10 +107,6 @@ public final class DurableStreamServer: Sendable {
     /// The URL of the stream root, e.g. `http://127.0.0.1:4437/v1/stream/`.
     public var streamRootURL: String { baseURL + options.streamRoot }
 
-    /// Long-polls waiting and SSE sessions open right now. A long-poll counts once its store waiter is
-    /// registered, which lets tests order an append after the wait began without sleeping.
-    package var liveRequestCount: Int { handler.liveRequests.count }
-
     /// Stops gracefully: stops accepting, answers every waiting long-poll, ends SSE sessions, lets in-flight
     /// requests finish (up to `gracePeriod`), delivers queued lifecycle events, and closes the store.
     public func stop(gracePeriod: TimeAmount = .seconds(1)) async throws {

@@ -225,8 +225,8 @@ public final class MemoryStreamStore: StreamStore {
         let streams = table.all()
         let infos = streams.compactMap { stream in
             stream.state.withLock { state -> StreamInfo? in
-                guard !state.removed, !state.isExpired(at: now) else { return nil }
-                return state.info(path: stream.path, id: stream.id)
+                guard state.lifecycle == .live, !state.isExpired(at: now) else { return nil }
+                return stream.info(state)
             }
         }
         return eventLoop.makeSucceededFuture(infos)
