@@ -54,21 +54,33 @@ extension ConformanceCatalog {
                 try await ctx.read(name).expectStatus(404)
             },
             ConformanceCase(.streamModel, "reads reset the TTL countdown (sliding window)") { ctx in
-                let name = try await ctx.newStream(headers: [(H.ttl, "3")])
-                // Reading every 0.5 s for 5 s keeps a 3 s window alive although 5 s > 3 s pass.
-                for _ in 0..<10 {
-                    try await ctx.read(name).expectStatus(200, because: "reads inside the TTL window keep the stream alive")
+                // Reading every 0.5 s for 8 s keeps a 5 s window alive although more than 5 s pass.
+                let name = try await ctx.newStream(headers: [(H.ttl, "5")])
+                let clock = ContinuousClock()
+                var previous = clock.now
+                for index in 0..<16 {
+                    let gap = clock.now - previous
+                    try await ctx.read(name).expectStatus(
+                        200, because: "read #\(index), \(gap) after the previous one, inside the 5 s window"
+                    )
+                    previous = clock.now
                     try await Task.sleep(for: .milliseconds(500))
                 }
-                try await ctx.waitForHeadStatus(name, 404, within: .seconds(20))
+                try await ctx.waitForHeadStatus(name, 404, within: .seconds(30))
             },
             ConformanceCase(.streamModel, "appends reset the TTL countdown (sliding window)") { ctx in
-                let name = try await ctx.newStream(headers: [(H.ttl, "3")])
-                for index in 0..<10 {
-                    try await ctx.append(name, text: "\(index)").expectStatus(204, because: "appends inside the TTL window keep the stream alive")
+                let name = try await ctx.newStream(headers: [(H.ttl, "5")])
+                let clock = ContinuousClock()
+                var previous = clock.now
+                for index in 0..<16 {
+                    let gap = clock.now - previous
+                    try await ctx.append(name, text: "\(index)").expectStatus(
+                        204, because: "append #\(index), \(gap) after the previous one, inside the 5 s window"
+                    )
+                    previous = clock.now
                     try await Task.sleep(for: .milliseconds(500))
                 }
-                try await ctx.waitForHeadStatus(name, 404, within: .seconds(20))
+                try await ctx.waitForHeadStatus(name, 404, within: .seconds(30))
             },
             ConformanceCase(.streamModel, "streams are independent: one's closure does not affect another") { ctx in
                 let first = try await ctx.newStream("a")
