@@ -1,4 +1,5 @@
 import DSProtocol
+import Foundation
 
 extension ConformanceCatalog {
     /// §10 Caching and Collapsing: ETags and `304`, closure-aware ETags, and server-generated cursors.
@@ -7,6 +8,17 @@ extension ConformanceCatalog {
             ConformanceCase(.caching, "catch-up reads carry an ETag") { ctx in
                 let name = try await ctx.newStream(body: .text("x"))
                 _ = try await ctx.read(name).expectStatus(200).require("ETag")
+            },
+            ConformanceCase(.caching, "catch-up reads are cacheable for 60 s with stale-while-revalidate=300 (or no-store)") { ctx in
+                let name = try await ctx.newStream(body: .text("x"))
+                let value = try await ctx.read(name).expectStatus(200).require(H.cacheControl).lowercased()
+                let directives = Set(value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+                let cacheable = (directives.contains("public") || directives.contains("private"))
+                    && directives.contains("max-age=60") && directives.contains("stale-while-revalidate=300")
+                try expect(
+                    cacheable || directives.contains("no-store"),
+                    "catch-up Cache-Control should be public/private, max-age=60, stale-while-revalidate=300 (or no-store for sensitive data), got \(show(value))"
+                )
             },
             ConformanceCase(.caching, "If-None-Match with the current ETag answers 304 with no body") { ctx in
                 let name = try await ctx.newStream(body: .text("cached"))

@@ -93,10 +93,6 @@ extension ConformanceCatalog {
                 let name = try await ctx.newStream(body: .text("x"))
                 _ = try await ctx.read(name).expectStatus(200).require("ETag")
             },
-            ConformanceCase(.catchUp, "a read carries Cache-Control") { ctx in
-                let name = try await ctx.newStream(body: .text("x"))
-                _ = try await ctx.read(name).expectStatus(200).require(H.cacheControl)
-            },
             ConformanceCase(.catchUp, "offsets stay valid: an old offset reads the same suffix later") { ctx in
                 let name = try await ctx.newStream()
                 let old = try await ctx.appendOK(name, text: "a")

@@ -190,6 +190,11 @@ extension ConformanceCatalog {
                 try reply.expectNoHeader(H.ttl)
                 try reply.expectNoHeader(H.expiresAt)
             },
+            ConformanceCase(.metadata, "HEAD does not reset the TTL countdown") { ctx in
+                // HEAD every 100 ms would keep a 2 s window alive forever if it counted as an access.
+                let name = try await ctx.newStream(headers: [(H.ttl, "2")])
+                try await ctx.waitForHeadStatus(name, 404, within: .seconds(20))
+            },
             ConformanceCase(.metadata, "HEAD tail matches the catch-up read's Stream-Next-Offset") { ctx in
                 let name = try await ctx.newStream(body: .text("abc"))
                 try await ctx.appendOK(name, text: "def")

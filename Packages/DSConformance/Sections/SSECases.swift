@@ -177,6 +177,13 @@ extension ConformanceCatalog {
                 try expectEqual(String(decoding: try outcome.dataBytes(), as: UTF8.self), "az", "SSE data")
                 try expectEqual(try outcome.lastControl()["streamClosed"], .bool(true), "streamClosed")
             },
+            ConformanceCase(.sse, "the server closes an idle SSE connection after about 60 s, after a complete control event") { ctx in
+                let name = try await ctx.newStream(body: .text("x"))
+                let outcome = try await ctx.sse(name, within: .seconds(95))
+                try expect(outcome.ended, "the SSE connection was still open after 95 s")
+                try expectEqual(outcome.events.last?.type, "control", "type of the last event before the server closed")
+                _ = try SSEOutcome.nextOffset(try outcome.lastControl(), request: outcome.request)
+            },
             ConformanceCase(.sse, "SSE on a missing stream answers 404") { ctx in
                 try await ctx.sse(ctx.streamName()).expectStatus(404)
             },
