@@ -1,5 +1,6 @@
 import ArgumentParser
 import DSConformance
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -54,12 +55,34 @@ struct ConformanceCommand: AsyncParsableCommand {
         }
         print("seed \(configuration.seed) (reproduce with --seed \(configuration.seed))")
         fflush(nil)
-        let report = await suite.run(filter: filter) { result in
-            print(result.line)
-            fflush(nil)
-        }
+        let printer = OrderedPrinter(ids: suite.cases(matching: filter).map(\.id))
+        let report = await suite.run(filter: filter) { printer.finished($0) }
         print(report.summary)
         fflush(nil)
         if !report.failed.isEmpty { throw ExitCode.failure }
+    }
+}
+
+/// Prints result lines in suite order (grouped by section) as soon as every earlier case has finished.
+final class OrderedPrinter: Sendable {
+    private struct State {
+        var pending: [String: ConformanceResult] = [:]
+        var next = 0
+    }
+
+    private let ids: [String]
+    private let state = Mutex(State())
+
+    init(ids: [String]) { self.ids = ids }
+
+    func finished(_ result: ConformanceResult) {
+        state.withLock { state in
+            state.pending[result.id] = result
+            while state.next < ids.count, let ready = state.pending.removeValue(forKey: ids[state.next]) {
+                print(ready.line)
+                state.next += 1
+            }
+            fflush(nil)
+        }
     }
 }
