@@ -16,7 +16,9 @@ let package = Package(
         .library(name: "DSStore", targets: ["DSStore"]),
         .library(name: "DSServer", targets: ["DSServer"]),
         .library(name: "DSRegistry", targets: ["DSRegistry"]),
+        .library(name: "DSConformance", targets: ["DSConformance"]),
         .executable(name: "durable-streams-server", targets: ["durable-streams-server"]),
+        .executable(name: "durable-streams-conformance", targets: ["durable-streams-conformance"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -74,6 +76,17 @@ let package = Package(
             path: "Packages/DSServer",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "DSConformance",
+            dependencies: [
+                "DSProtocol",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Packages/DSConformance",
+            swiftSettings: swiftSettings
+        ),
 
         .target(
             name: "DSRegistry",
@@ -99,6 +112,15 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Tools/durable-streams-server",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "durable-streams-conformance",
+            dependencies: [
+                "DSConformance",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Tools/durable-streams-conformance",
             swiftSettings: swiftSettings
         ),
 
@@ -158,6 +180,15 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Tests/DSServerTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DSConformanceTests",
+            dependencies: [
+                "DSConformance",
+                "DSTestSupport",
+            ],
+            path: "Tests/DSConformanceTests",
             swiftSettings: swiftSettings
         ),
     ]
