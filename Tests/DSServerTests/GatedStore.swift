@@ -7,7 +7,13 @@ import Synchronization
 /// test can switch off: for drain and readiness tests.
 final class GatedStore: StreamStore {
     let inner = MemoryStreamStore()
-    private let state = Mutex<(gated: Bool, waiting: [EventLoopPromise<Void>], ready: Bool)>((false, [], true))
+    private let state = Mutex<(gated: Bool, waiting: [EventLoopPromise<Void>], ready: Bool, failReads: Bool)>((false, [], true, false))
+
+    /// An error the server has no mapping for (it answers 500).
+    struct Broken: Error {}
+
+    /// Makes reads fail with ``Broken``.
+    func setFailingReads(_ failing: Bool) { state.withLock { $0.failReads = failing } }
 
     /// Makes later appends wait until ``openGate()``.
     func closeGate() { state.withLock { $0.gated = true } }
@@ -43,7 +49,9 @@ final class GatedStore: StreamStore {
         return gate.futureResult.flatMap { self.inner.append(request, on: eventLoop) }
     }
 
-    func read(_ request: ReadRequest, on eventLoop: any EventLoop) -> EventLoopFuture<ReadOutcome> { inner.read(request, on: eventLoop) }
+    func read(_ request: ReadRequest, on eventLoop: any EventLoop) -> EventLoopFuture<ReadOutcome> {
+        state.withLock { $0.failReads } ? eventLoop.makeFailedFuture(Broken()) : inner.read(request, on: eventLoop)
+    }
 
     func metadata(path: String, now: StoreTimestamp, on eventLoop: any EventLoop) -> EventLoopFuture<StreamInfo> {
         inner.metadata(path: path, now: now, on: eventLoop)

@@ -87,6 +87,29 @@ struct RequestLogTests {
         }
     }
 
+    @Test func serverErrorsAreLoggedWithTheirRequest() async throws {
+        let capture = LogCapture()
+        let store = GatedStore()
+        try await TestServer.with(configure: {
+            $0.store = store
+            $0.logger = capture.logger(label: "server")
+        }) { (server: TestServer) async throws in
+            let path = uniquePath()
+            try await server.createStream(path)
+            store.setFailingReads(true)
+            let failed = try await server.request(.GET, path, headers: [("X-Request-Id", "broken-1")])
+            #expect(failed.status == .internalServerError)
+            #expect(await eventually { capture.records.contains { $0.message == "request failed" } })
+            let line = try #require(capture.records.first { $0.message == "request failed" })
+            #expect(line.level == .error)
+            #expect(line.metadata["path"] == server.urlPath(path))
+            #expect(line.metadata["status"] == "500")
+            #expect(line.metadata["request_id"] == "broken-1")
+            // The underlying error is logged too.
+            #expect(capture.records.contains { $0.level == .error && $0.metadata["error"]?.contains("Broken") == true })
+        }
+    }
+
     @Test func noLoggerMeansNoRequestLog() async throws {
         // The default options carry no request log: embedding the library prints nothing per request.
         #expect(ServerOptions().operations.accessLog == nil)

@@ -68,7 +68,15 @@ struct RequestObservation: Sendable {
         metrics.recordRequest(method: method, status: status, durationNanoseconds: duration, live: live)
         if bytesIn > 0 { metrics.requestBytes.increment(by: Int64(bytesIn)) }
         if bytesOut > 0 { metrics.responseBytes.increment(by: Int64(bytesOut)) }
-        guard let log = operations.options.accessLog, log.logLevel <= .info else { return }
+        let accessLog = operations.options.accessLog.flatMap { $0.logLevel <= .info ? $0 : nil }
+        guard accessLog != nil || status >= 500 else { return }
+        let metadata = logMetadata(status: status, durationNanoseconds: duration, clientGone: clientGone)
+        accessLog?.info("request", metadata: metadata)
+        if status >= 500 { operations.logger.error("request failed", metadata: metadata) }
+    }
+
+    /// The fields of a request-log line.
+    private func logMetadata(status: Int, durationNanoseconds: Int64, clientGone: Bool) -> Logger.Metadata {
         let path = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? target
         var metadata: Logger.Metadata = [
             "method": .string(method.rawValue),
@@ -76,14 +84,14 @@ struct RequestObservation: Sendable {
             "status": .stringConvertible(status),
             "bytes_in": .stringConvertible(bytesIn),
             "bytes_out": .stringConvertible(bytesOut),
-            "duration_ms": .string(Self.milliseconds(duration)),
+            "duration_ms": .string(Self.milliseconds(durationNanoseconds)),
         ]
         if path.utf8.count < target.utf8.count { metadata["query"] = .string(String(target.dropFirst(path.count + 1))) }
         if let requestID { metadata["request_id"] = .string(requestID) }
         if let address = clientAddress?.ipAddress { metadata["client"] = .string(address) }
         if let live { metadata["live"] = .string(live.rawValue) }
         if clientGone { metadata["client_gone"] = "true" }
-        log.info("request", metadata: metadata)
+        return metadata
     }
 
     /// Client-chosen ids are echoed only when short and plain (visible ASCII), so they cannot forge log lines.

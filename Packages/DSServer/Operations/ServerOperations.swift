@@ -13,6 +13,8 @@ final class ServerOperations: Sendable {
     let authorizer: (any StreamAuthorizer)?
     let trustedProxies: [NetworkRange]
     let store: any StreamStore
+    /// The server's own logger, for failed requests (5xx) with their context.
+    let logger: Logger
     private let draining = Atomic<Bool>(false)
     private let inFlight = Atomic<Int>(0)
 
@@ -23,6 +25,7 @@ final class ServerOperations: Sendable {
         authorizer = serverOptions.authorizer
         trustedProxies = serverOptions.trustedProxies
         store = serverOptions.store
+        logger = serverOptions.logger
     }
 
     // MARK: Drain state
