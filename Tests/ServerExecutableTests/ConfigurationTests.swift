@@ -61,7 +61,7 @@ struct ConfigurationTests {
         let tooLarge = String(repeating: "x", count: 21)
         #expect(try await request(.POST, server.streamRootURL + path, headers: [("Content-Type", "text/plain")], body: tooLarge).status == .payloadTooLarge)
         #expect(try await request(.GET, server.streamRootURL + "__registry__").status == .notFound)
-        #expect(try server.stop() == 0)
+        #expect(try server.stop(timeoutSeconds: 60) == 0)
     }
 
     @Test func theConfigFileCanComeFromTheEnvironment() async throws {
@@ -69,7 +69,7 @@ struct ConfigurationTests {
         defer { try? FileManager.default.removeItem(atPath: config) }
         let server = try ServerProcess(arguments: ["dev"], environment: ["DS_CONFIG": config])
         #expect(server.streamRootURL.hasSuffix("/from-env-file/"))
-        #expect(try server.stop() == 0)
+        #expect(try server.stop(timeoutSeconds: 60) == 0)
     }
 
     @Test func invalidConfigurationNamesTheKey() throws {
@@ -115,7 +115,7 @@ struct ConfigurationTests {
         #expect(try await request(.PUT, server.streamRootURL + path, headers: [("Authorization", "Bearer ingest-secret")]).status == .created)
         #expect(try await request(.GET, server.streamRootURL + path, headers: [("Authorization", "Bearer viewer-secret")]).status == .ok)
         #expect(try await request(.DELETE, server.streamRootURL + path, headers: [("Authorization", "Bearer viewer-secret")]).status == .forbidden)
-        #expect(try server.stop() == 0)
+        #expect(try server.stop(timeoutSeconds: 60) == 0)
 
         let bad = try writeConfig(#"{"auth-tokens": [{"token": "x", "admin": true}]}"#)
         defer { try? FileManager.default.removeItem(atPath: bad) }

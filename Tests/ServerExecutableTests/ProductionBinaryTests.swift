@@ -46,6 +46,10 @@ struct ProductionBinaryTests {
         )
         #expect(created.status == .created)
         #expect(created.headers.first(name: "X-Request-Id") == "binary-put-1")
+        // An id that needs JSON escaping still yields a parseable line.
+        let awkwardID = #"quote"and\backslash"#
+        let awkward = try await request(.GET, server.streamRootURL + path, headers: bearer + [("X-Request-Id", awkwardID)])
+        #expect(awkward.headers.first(name: "X-Request-Id") == awkwardID)
         #expect(try await request(.GET, root(of: server.streamRootURL) + "/healthz").status == .ok)
         #expect(try await request(.GET, root(of: server.streamRootURL) + "/readyz").status == .ok)
         #expect(try await request(.GET, root(of: server.streamRootURL) + "/metrics").status == .unauthorized)
@@ -57,7 +61,7 @@ struct ProductionBinaryTests {
         #expect(scrape[#"ds_http_requests_total{method="PUT",status="401"}"#] == 1)
         // The registry stream exists from the start, the created stream since its PUT.
         #expect(scrape["ds_streams"] == 2)
-        #expect(try server.stop() == 0)
+        #expect(try server.stop(timeoutSeconds: 60) == 0)
         try logFile.close()
 
         let lines = try String(contentsOfFile: logPath, encoding: .utf8).split(separator: "\n")
@@ -75,6 +79,7 @@ struct ProductionBinaryTests {
         #expect(put["bytes_in"] as? Int == 3)
         #expect(put["path"] as? String == "/v1/stream/\(path)")
         #expect((put["ts"] as? String)?.hasSuffix("Z") == true)
+        #expect(objects.contains { $0["request_id"] as? String == awkwardID && $0["status"] as? Int == 200 })
     }
 
     @Test func servesHTTPSWithTheGivenCertificate() async throws {
@@ -99,7 +104,7 @@ struct ProductionBinaryTests {
             throw error
         }
         try await client.shutdown()
-        #expect(try server.stop() == 0)
+        #expect(try server.stop(timeoutSeconds: 60) == 0)
     }
 
     @Test func theSimpleRateLimitFlag() async throws {
@@ -109,7 +114,7 @@ struct ProductionBinaryTests {
         let refused = try await request(.GET, server.streamRootURL + path)
         #expect(refused.status == .tooManyRequests)
         #expect(refused.headers.first(name: "Retry-After").flatMap(Int.init) ?? 0 >= 1)
-        #expect(try server.stop() == 0)
+        #expect(try server.stop(timeoutSeconds: 60) == 0)
     }
 
     @Test func sigtermAnswersWaitingLongPolls() async throws {
@@ -125,7 +130,7 @@ struct ProductionBinaryTests {
             if !waiting { try await Task.sleep(nanoseconds: 5_000_000) }
         }
         #expect(waiting)
-        #expect(try server.stop(signal: SIGTERM, timeoutSeconds: 30) == 0)
+        #expect(try server.stop(signal: SIGTERM, timeoutSeconds: 60) == 0)
         #expect(try await poll.status == .noContent)
     }
 }

@@ -24,13 +24,14 @@ final class ClientLimiter: Sendable {
 
     private static let shardCount = 16
     /// A shard forgets idle clients (full buckets, no live reads) once it holds this many.
-    private static let pruneThreshold = 4096
+    private let pruneThreshold: Int
 
     let options: RateLimitOptions
     private let shards: [Shard]
 
-    init(options: RateLimitOptions) {
+    init(options: RateLimitOptions, pruneThreshold: Int = 4096) {
         self.options = options
+        self.pruneThreshold = pruneThreshold
         shards = (0..<Self.shardCount).map { _ in Shard() }
     }
 
@@ -43,6 +44,7 @@ final class ClientLimiter: Sendable {
     /// Pays for one request carrying `bodyBytes`, or says how long to wait. Nothing is paid on refusal.
     func admit(_ key: String, bodyBytes: Int, now: UInt64 = NIODeadline.now().uptimeNanoseconds) -> Refusal? {
         let options = self.options
+        let pruneThreshold = self.pruneThreshold
         guard options.requestsPerSecond != nil || options.bytesPerSecond != nil else { return nil }
         let requestCapacity = options.requestCapacity
         let byteCapacity = options.byteCapacity
@@ -69,7 +71,7 @@ final class ClientLimiter: Sendable {
             }
             if options.requestsPerSecond != nil { client.requests.pay(1) }
             if options.bytesPerSecond != nil { client.bytes.pay(Double(bodyBytes)) }
-            if clients[key] == nil && clients.count >= Self.pruneThreshold {
+            if clients[key] == nil && clients.count >= pruneThreshold {
                 Self.prune(&clients, options: options, now: now)
             }
             clients[key] = client

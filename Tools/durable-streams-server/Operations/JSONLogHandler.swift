@@ -28,7 +28,9 @@ struct JSONLogHandler: LogHandler {
         var fields = metadata
         if let provided = metadataProvider?.get() { fields.merge(provided) { _, new in new } }
         if let extra = event.metadata { fields.merge(extra) { _, new in new } }
-        var line = "{\"ts\":\"\(Self.timestamp())\",\"level\":\"\(event.level.rawValue)\",\"label\":"
+        var line = ""
+        line.reserveCapacity(384)
+        line += "{\"ts\":\"\(Self.timestamp())\",\"level\":\"\(event.level.rawValue)\",\"label\":"
         Self.appendString(label, to: &line)
         line += ",\"msg\":"
         Self.appendString(event.message.description, to: &line)
@@ -92,6 +94,12 @@ struct JSONLogHandler: LogHandler {
     /// A JSON string literal (RFC 8259 escaping).
     static func appendString(_ text: String, to line: inout String) {
         line += "\""
+        // Most values (paths, ids, numbers) need no escaping: copy them whole.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            line += text
+            line += "\""
+            return
+        }
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": line += "\\\""
