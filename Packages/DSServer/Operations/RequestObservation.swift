@@ -77,7 +77,8 @@ struct RequestObservation: Sendable {
 
     /// The fields of a request-log line.
     private func logMetadata(status: Int, durationNanoseconds: Int64, clientGone: Bool) -> Logger.Metadata {
-        let path = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? target
+        let mark = target.utf8.firstIndex(of: UInt8(ascii: "?"))
+        let path = mark.map { String(target[..<$0]) } ?? target
         var metadata: Logger.Metadata = [
             "method": .string(method.rawValue),
             "path": .string(path),
@@ -86,7 +87,7 @@ struct RequestObservation: Sendable {
             "bytes_out": .stringConvertible(bytesOut),
             "duration_ms": .string(Self.milliseconds(durationNanoseconds)),
         ]
-        if path.utf8.count < target.utf8.count { metadata["query"] = .string(String(target.dropFirst(path.count + 1))) }
+        if let mark { metadata["query"] = .string(String(target[target.utf8.index(after: mark)...])) }
         if let requestID { metadata["request_id"] = .string(requestID) }
         if let address = clientAddress?.ipAddress { metadata["client"] = .string(address) }
         if let live { metadata["live"] = .string(live.rawValue) }

@@ -63,9 +63,6 @@ struct ConfigReader {
         return "\(error)"
     }
 
-    /// Where a key's value came from, if any source set it.
-    func origin(of key: String) -> ConfigOrigin? { entries[key]?.origin }
-
     /// Whether any source set the key.
     func isSet(_ key: String) -> Bool { entries[key] != nil }
 
