@@ -18,7 +18,7 @@ extension StreamRequestHandler {
             // A fork also reads its source.
             if case .allow = decision, action == .create,
                 let source = request.headers.first(name: ProtocolHeader.streamForkedFrom),
-                let sourcePath = StreamPathRouter(streamRoot: options.streamRoot).forkSourcePath(source)
+                case .stream(let sourcePath) = StreamPathRouter(streamRoot: options.streamRoot).forkSource(source)
             {
                 let sourceDecision = ask(.stream(path: sourcePath, action: .read))
                 if case .allow = sourceDecision {} else { decision = sourceDecision }
