@@ -40,6 +40,15 @@ public final class DurableStreamServer: Sendable {
     /// Binds and starts serving. Throws if the address cannot be bound.
     public func start() async throws {
         for hook in options.hooks { try await hook.prepare(store: options.store) }
+        if let controlAPI = options.controlAPI {
+            let environment = ControlEnvironment(
+                store: options.store,
+                streamRoot: options.streamRoot,
+                logger: options.logger,
+                baseURL: { [weak self] in self?.baseURL ?? "" }
+            )
+            try await controlAPI.start(environment)
+        }
         let handler = self.handler
         let options = self.options
         let router = StreamPathRouter(streamRoot: options.streamRoot)
@@ -124,6 +133,7 @@ public final class DurableStreamServer: Sendable {
             try? await Task.sleep(nanoseconds: 5_000_000)
         }
         try await group.shutdownGracefully()
+        await options.controlAPI?.stop()
         await lifecycle.finish()
         try await store.close()
     }

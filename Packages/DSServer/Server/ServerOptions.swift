@@ -39,6 +39,8 @@ public struct ServerOptions: Sendable {
     public var eventLoopThreads: Int?
     /// Where the server reports errors and lifecycle problems. The library never bootstraps logging.
     public var logger: Logger
+    /// Serves the reserved `__ds` namespace (subscriptions); `nil` answers those paths with a JSON `404`.
+    public var controlAPI: (any ReservedRouteHandler)? = nil
 
     /// Creates options; every parameter has a production-sensible default.
     public init(

@@ -95,8 +95,20 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
                 scheme: scheme
             )
             response = handler.handle(request, context: requestContext)
-        case .reserved:
-            response = context.eventLoop.makeSucceededFuture(handler.reservedNotFound())
+        case .reserved(let subpath, let query):
+            if let controlAPI = handler.options.controlAPI {
+                let request = ControlRequest(method: head.method, subpath: subpath, query: query, headers: head.headers, body: body)
+                let requestContext = RequestContext(
+                    eventLoop: context.eventLoop,
+                    allocator: context.channel.allocator,
+                    lifetime: lifetime,
+                    host: head.headers.first(name: "Host"),
+                    scheme: scheme
+                )
+                response = controlAPI.handle(request, context: requestContext)
+            } else {
+                response = context.eventLoop.makeSucceededFuture(handler.reservedNotFound())
+            }
         case .outside:
             response = context.eventLoop.makeSucceededFuture(handler.errorResponse(.notFound, "not found: streams live under \(router.streamRoot)"))
         case .invalid(let reason):
