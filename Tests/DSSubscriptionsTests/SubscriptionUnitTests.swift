@@ -26,6 +26,12 @@ import Testing
         #expect(IPAddress("worker.example") == nil)
     }
 
+    @Test func systemResolverReadsHostsFile() async throws {
+        let addresses = try await SystemHostResolver().addresses(of: "localhost")
+        #expect(addresses.contains("127.0.0.1") || addresses.contains("::1"))
+        #expect(addresses.allSatisfy { IPAddress($0)?.nonPublicReason != nil })
+    }
+
     @Test func tokensAreSignedAndExpire() throws {
         let signer = try TokenSigner.loadOrCreate(in: nil)
         let token = WakeToken(sub: "s", inc: "i", gen: 3, wake: "w_1", exp: 1_000)

@@ -120,12 +120,17 @@ import Testing
             let tail = try await h.tail(events)
             let first = try await receiver.requests.next(timeout: .seconds(15), "the first attempt").json()
             // While the retry is scheduled the subscription reports `failed` and the schedule.
-            try await waitUntil { try await h.subscription("retry")["status"] as? String == "failed" }
-            let failed = try await h.subscription("retry")
+            // Only the first attempt fails, so every `failed` view shows exactly that one failure.
+            var failed: [String: Any] = [:]
+            try await waitUntil {
+                failed = try await h.subscription("retry")
+                return failed["status"] as? String == "failed"
+            }
             let retry = failed["retry"] as? [String: Any] ?? [:]
             #expect(retry["attempts"] as? Int == 1)
+            #expect(retry["last_error"] as? String == "HTTP 500")
             #expect(RFC3339.parseMilliseconds(retry["next_attempt_at"] as? String ?? "") != nil)
-            #expect(try await h.ackedOffset("retry", events) == StreamOffset.zero.description)
+            #expect((failed["streams"] as? [[String: Any]])?.first?["acked_offset"] as? String == StreamOffset.zero.description)
             // The retry is a new wake generation with the same pending data, and `done` clears the failure.
             let second = try await receiver.requests.next(timeout: .seconds(15), "the retry").json()
             #expect(second["generation"] as? Int == (first["generation"] as? Int ?? 0) + 1)
