@@ -64,6 +64,13 @@ import Testing
             #expect(h.errorCode(forged) == "TOKEN_INVALID")
             #expect(h.errorCode(try await h.call(.POST, "subscriptions/pw/ack", json: ["wake_id": wakeID, "generation": 1])) == "TOKEN_INVALID")
 
+            // An ack past the stream's tail is refused and changes nothing.
+            let beyond = StreamOffset(tail)!.advanced(by: 1).description
+            let tooFar = try await h.call(.POST, "subscriptions/pw/ack", json: ["wake_id": wakeID, "generation": 1, "acks": [["stream": events, "offset": beyond]]], token: token)
+            #expect(tooFar.status == .badRequest)
+            #expect(h.errorCode(tooFar) == "INVALID_REQUEST")
+            #expect(try await h.ackedOffset("pw", events) == StreamOffset.zero.description)
+
             // Done with the ack: cursor moves, nothing pending, no next wake.
             let done = try await h.call(
                 .POST, "subscriptions/pw/ack",

@@ -152,6 +152,23 @@ import Testing
     }
 }
 
+extension SubscriptionResourceTests {
+    @Test(arguments: StoreKind.allCases)
+    func deletedStreamsDropGlobLinksAndResetExplicitOnes(kind: StoreKind) async throws {
+        try await SubscriptionHarness.with(kind) { h in
+            try await h.server.createStream("logs/a", body: "a")
+            try await h.server.createStream("pinned", body: "p")
+            try await h.putSubscription("d", ["type": "pull-wake", "pattern": "logs/*", "streams": ["pinned"], "wake_stream": "wake"])
+            #expect(try await h.ackedOffset("d", "pinned") == (try await h.tail("pinned")))
+            #expect(try await h.server.request(.DELETE, "logs/a").status == .noContent)
+            #expect(try await h.server.request(.DELETE, "pinned").status == .noContent)
+            try await waitUntil { try await h.link("d", "logs/a") == nil }
+            try await waitUntil { try await h.ackedOffset("d", "pinned") == StreamOffset.zero.description }
+            #expect(try await h.link("d", "pinned")?["link_type"] as? String == "explicit")
+        }
+    }
+}
+
 /// Polls `condition` until it holds, for state the server changes asynchronously; fails after `timeout`.
 func waitUntil(timeout: Duration = .seconds(15), _ condition: () async throws -> Bool) async throws {
     let deadline = ContinuousClock.now + timeout

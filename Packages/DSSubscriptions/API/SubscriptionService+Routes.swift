@@ -123,6 +123,7 @@ extension SubscriptionService {
     private func report(id: String, authorization: String?, body: [UInt8], webhook: Bool) async throws(ControlError) -> StreamResponse {
         let token = try verifiedToken(authorization)
         let report = try WakeReport.parse(try JSONInput.object(body), allowAcks: true)
+        try await checkAcksWithinTails(report.acks)
         let (outcome, effects) = try transition { (core: inout SubscriptionCore) throws(ControlError) in
             guard let record = core.subscriptions[id] else { throw .subscriptionNotFound(id) }
             let expected: DeliveryType = webhook ? .webhook : .pullWake
@@ -166,6 +167,18 @@ extension SubscriptionService {
     }
 
     // MARK: - Helpers
+
+    /// Refuses acks past a stream's real tail: such an ack would hide future data from the cursor.
+    private func checkAcksWithinTails(_ acks: [StreamAck]) async throws(ControlError) {
+        guard !acks.isEmpty, let store = runtime.withLock({ $0?.environment.store }) else { return }
+        let eventLoop = MultiThreadedEventLoopGroup.singleton.any()
+        for ack in acks where ack.offset > .zero {
+            let tail = try? await store.metadata(path: ack.stream, now: .now(), on: eventLoop).get().tail
+            guard let tail, ack.offset <= tail else {
+                throw .invalidRequest("offset \(ack.offset) is beyond the tail of \(ack.stream)")
+            }
+        }
+    }
 
     private func verifiedToken(_ authorization: String?) throws(ControlError) -> WakeToken {
         guard let tokens = core.withLock({ $0.tokens }) else { throw .unavailable("not started") }

@@ -11,6 +11,8 @@ final class WebhookReceiver: Sendable {
     struct Received: Sendable {
         var headers: HTTPHeaders
         var body: [UInt8]
+        /// Unix milliseconds when the request was complete.
+        var arrivedAt = Int64(Date().timeIntervalSince1970 * 1000)
         var text: String { String(decoding: body, as: UTF8.self) }
         func json() throws -> [String: Any] {
             guard let object = try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else { throw TestFailure("not an object: \(text)") }
