@@ -18,6 +18,7 @@ import Synchronization
 /// State changes happen under one lock as pure transitions (``SubscriptionCore``); network calls, wake
 /// stream appends, timers and disk writes run after it, so appends are never blocked or slowed: the append
 /// path only enqueues an observation when at least one subscription exists.
+/// Use one service per server run: `stop()` ends it for good.
 public final class SubscriptionService: ReservedRouteHandler {
     let options: SubscriptionOptions
     let core = Mutex(SubscriptionCore())
