@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "DSStore", targets: ["DSStore"]),
         .library(name: "DSServer", targets: ["DSServer"]),
         .library(name: "DSRegistry", targets: ["DSRegistry"]),
+        .library(name: "DSSubscriptions", targets: ["DSSubscriptions"]),
         .library(name: "DSConformance", targets: ["DSConformance"]),
         .executable(name: "durable-streams-server", targets: ["durable-streams-server"]),
         .executable(name: "durable-streams-conformance", targets: ["durable-streams-conformance"]),
@@ -28,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // MARK: System libraries
@@ -107,6 +109,23 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .target(
+            name: "DSSubscriptions",
+            dependencies: [
+                "DSProtocol",
+                "DSStore",
+                "DSServer",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Packages/DSSubscriptions",
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Executables
         .executableTarget(
             name: "durable-streams-server",
@@ -114,6 +133,7 @@ let package = Package(
                 "DSServer",
                 "DSStore",
                 "DSRegistry",
+                "DSSubscriptions",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -196,6 +216,23 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             path: "Tests/DSServerTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DSSubscriptionsTests",
+            dependencies: [
+                "DSSubscriptions",
+                "DSServer",
+                "DSStore",
+                "DSProtocol",
+                "DSTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Tests/DSSubscriptionsTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(

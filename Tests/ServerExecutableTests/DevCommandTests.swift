@@ -23,6 +23,16 @@ struct DevCommandTests {
         #expect(try await request(.PUT, server.streamRootURL + path, headers: [("Content-Type", "text/plain")]).status == .created)
         let registry = try await request(.GET, server.streamRootURL + "__registry__")
         #expect(registry.status == .ok)
+        // Subscriptions are served in development mode: a localhost webhook URL is accepted.
+        let jwks = try await request(.GET, server.streamRootURL + "__ds/jwks.json")
+        #expect(jwks.status == .ok)
+        #expect(jwks.headers.first(name: "Content-Type") == "application/jwk-set+json")
+        let subscription = try await request(
+            .PUT, server.streamRootURL + "__ds/subscriptions/dev-sub",
+            headers: [("Content-Type", "application/json")],
+            body: #"{"type":"webhook","streams":["\#(path)"],"webhook":{"url":"http://localhost:9/hook"}}"#
+        )
+        #expect(subscription.status == .created)
         // A live SSE reader (its first control event proves the server registered it) ends cleanly on SIGTERM.
         let reader = try await SSEReader.open(server.streamRootURL + "\(path)?offset=now&live=sse")
         let (first, _) = try await reader.events { $0.count >= 1 }

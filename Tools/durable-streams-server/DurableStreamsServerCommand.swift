@@ -1,6 +1,8 @@
 import ArgumentParser
 import DSServer
 import DSStore
+import DSSubscriptions
+import NIOCore
 
 /// The `durable-streams-server` executable.
 @main
@@ -28,6 +30,9 @@ struct DevCommand: AsyncParsableCommand {
     @OptionGroup var serve: ServeOptions
 
     func run() async throws {
-        try await ServerRunner.run(serve.serverOptions(store: MemoryStreamStore()), storeDescription: "in-memory store")
+        var options = try serve.serverOptions(store: MemoryStreamStore())
+        // Subscriptions in memory; development mode lets webhooks target http://localhost and 127.0.0.x.
+        options.controlAPI = SubscriptionService(options: SubscriptionOptions(developmentMode: true))
+        try await ServerRunner.run(options, storeDescription: "in-memory store")
     }
 }

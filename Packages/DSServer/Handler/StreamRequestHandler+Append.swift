@@ -12,7 +12,9 @@ extension StreamRequestHandler {
         } catch {
             return context.eventLoop.makeSucceededFuture(errorResponse(for: error))
         }
+        let controlAPI = options.controlAPI
         let future = store.append(appendRequest, on: context.eventLoop).map { outcome -> StreamResponse in
+            if let controlAPI, outcome.kind == .appended { controlAPI.streamAppended(path: appendRequest.path, tail: outcome.tail) }
             var headers = HTTPHeaders()
             headers.add(name: ProtocolHeader.streamNextOffset, value: outcome.tail.description)
             if outcome.closed { headers.add(name: ProtocolHeader.streamClosed, value: "true") }

@@ -61,8 +61,11 @@ public final class StreamRequestHandler: Sendable {
     /// Reports a lifecycle event to the hooks without waiting for them.
     func emit(_ kind: StreamLifecycleEvent.Kind, path: String, contentType: StreamContentType, at timestamp: StoreTimestamp) {
         operations.metrics.streamEvent(kind)
-        guard !lifecycle.isEmpty else { return }
-        lifecycle.dispatch(StreamLifecycleEvent(kind: kind, path: path, contentType: contentType, timestamp: timestamp))
+        let controlAPI = options.controlAPI
+        guard !lifecycle.isEmpty || controlAPI != nil else { return }
+        let event = StreamLifecycleEvent(kind: kind, path: path, contentType: contentType, timestamp: timestamp)
+        lifecycle.dispatch(event)
+        controlAPI?.streamLifecycleEvent(event)
     }
 
     /// Ends every waiting long-poll and SSE session (graceful shutdown).

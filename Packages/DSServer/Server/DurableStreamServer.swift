@@ -41,6 +41,15 @@ public final class DurableStreamServer: Sendable {
     /// Binds and starts serving. Throws if the address cannot be bound.
     public func start() async throws {
         for hook in options.hooks { try await hook.prepare(store: options.store) }
+        if let controlAPI = options.controlAPI {
+            let environment = ControlEnvironment(
+                store: options.store,
+                streamRoot: options.streamRoot,
+                logger: options.logger,
+                baseURL: { [weak self] in self?.baseURL ?? "" }
+            )
+            try await controlAPI.start(environment)
+        }
         let handler = self.handler
         let options = self.options
         let tlsContext = try options.tls.map { try NIOSSLContext(configuration: $0) }
@@ -154,6 +163,7 @@ public final class DurableStreamServer: Sendable {
             options.logger.warning("shutdown deadline passed with requests still in flight", metadata: ["requests": "\(unfinished)"])
         }
         try await group.shutdownGracefully()
+        await options.controlAPI?.stop()
         await lifecycle.finish()
         try await store.close()
     }

@@ -54,6 +54,8 @@ public struct ServerOptions: Sendable {
     public var rateLimits: RateLimitOptions?
     /// How long ``DurableStreamServer/stop(gracePeriod:)`` waits for in-flight requests to finish by default.
     public var shutdownTimeout: TimeAmount
+    /// Serves the reserved `__ds` namespace (subscriptions); `nil` answers those paths with a JSON `404`.
+    public var controlAPI: (any ReservedRouteHandler)? = nil
 
     /// Creates options; every parameter has a production-sensible default.
     public init(

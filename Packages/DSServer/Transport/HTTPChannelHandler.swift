@@ -109,8 +109,20 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
                 clientAddress: origin.clientAddress
             )
             response = handler.handle(request, context: requestContext)
-        case .reserved:
-            response = context.eventLoop.makeSucceededFuture(handler.reservedNotFound())
+        case .reserved(let subpath, let query):
+            if let controlAPI = handler.options.controlAPI {
+                let request = ControlRequest(method: head.method, subpath: subpath, query: query, headers: head.headers, body: body)
+                let requestContext = RequestContext(
+                    eventLoop: context.eventLoop,
+                    allocator: context.channel.allocator,
+                    lifetime: lifetime,
+                    host: head.headers.first(name: "Host"),
+                    scheme: scheme
+                )
+                response = controlAPI.handle(request, context: requestContext)
+            } else {
+                response = context.eventLoop.makeSucceededFuture(handler.reservedNotFound())
+            }
         case .outside:
             if let endpoint = operations.endpoint(at: StreamPathRouter.splitQuery(head.uri).0) {
                 response = operations.answer(
