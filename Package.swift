@@ -15,7 +15,9 @@ let package = Package(
         .library(name: "DSPathEncoding", targets: ["DSPathEncoding"]),
         .library(name: "DSStore", targets: ["DSStore"]),
         .library(name: "DSServer", targets: ["DSServer"]),
+        .library(name: "DSClient", targets: ["DSClient"]),
         .executable(name: "durable-streams-server", targets: ["durable-streams-server"]),
+        .executable(name: "durable-stream", targets: ["durable-stream"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -74,6 +76,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .target(
+            name: "DSClient",
+            dependencies: [
+                "DSProtocol",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Packages/DSClient",
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Executables
         .executableTarget(
             name: "durable-streams-server",
@@ -84,6 +98,15 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Tools/durable-streams-server",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "durable-stream",
+            dependencies: [
+                "DSClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Tools/durable-stream",
             swiftSettings: swiftSettings
         ),
 
@@ -128,6 +151,22 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Tests/DSServerTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DSClientTests",
+            dependencies: [
+                "DSClient",
+                "DSProtocol",
+                "DSServer",
+                "DSStore",
+                "DSTestSupport",
+                "durable-stream",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Tests/DSClientTests",
             swiftSettings: swiftSettings
         ),
     ]
