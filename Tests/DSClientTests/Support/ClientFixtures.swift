@@ -1,6 +1,7 @@
 import DSClient
 import DSTestSupport
 import NIOCore
+import Synchronization
 
 extension TestServer {
     /// A handle on a fresh stream path of this server (nothing is created).
@@ -33,4 +34,12 @@ func patternBytes(count: Int, seed: UInt64) -> [UInt8] {
         bytes.append(UInt8(truncatingIfNeeded: state))
     }
     return bytes
+}
+
+/// Bytes a test expects, appended from concurrent code.
+final class ExpectedBytes: Sendable {
+    private let storage = Mutex<[UInt8]>([])
+
+    func append(_ bytes: [UInt8]) { storage.withLock { $0 += bytes } }
+    var bytes: [UInt8] { storage.withLock { $0 } }
 }
