@@ -104,7 +104,9 @@ let package = Package(
             name: "durable-stream",
             dependencies: [
                 "DSClient",
+                "DSProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Tools/durable-stream",
             swiftSettings: swiftSettings
