@@ -163,6 +163,26 @@ struct ReadModeTests {
         }
     }
 
+    @Test func largeCompressibleCatchUpReadsAreGzippedAndExact() async throws {
+        try await TestServer.with { server in
+            let proxy = try await FaultProxy.start(targetPort: server.port)
+            defer { Task { try? await proxy.stop() } }
+            let path = uniquePath("gzip")
+            let writer = DurableStream(url: server.url(path))
+            try await writer.create(contentType: "text/plain")
+            // Very repetitive text compresses far beyond 200:1.
+            let block = String(repeating: "a", count: 512 * 1024)
+            for _ in 0..<4 { try await writer.append(block) }
+            try await writer.close()
+            let reader = DurableStream(url: proxy.url(server.url(path)))
+            let chunks = try await withTimeout { try await collect(reader.read(mode: .catchUp)) }
+            #expect(joinedBytes(chunks).count == 4 * block.utf8.count)
+            #expect(joinedBytes(chunks).allSatisfy { $0 == UInt8(ascii: "a") })
+            #expect(chunks.last?.closed == true)
+            #expect(proxy.requestHeads.allSatisfy { $0.lowercased().contains("\r\naccept-encoding: gzip") })
+        }
+    }
+
     @Test func readingAMissingStreamFailsWithNotFound() async throws {
         try await TestServer.with { server in
             for mode in Self.modes {

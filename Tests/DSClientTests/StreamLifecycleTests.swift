@@ -139,6 +139,29 @@ struct StreamLifecycleTests {
         }
     }
 
+    @Test func forkOptionsAreSentAsForkHeaders() async throws {
+        try await TestServer.with { server in
+            let proxy = try await FaultProxy.start(targetPort: server.port)
+            defer { Task { try? await proxy.stop() } }
+            let source = server.stream("fork-source")
+            let created = try await source.create(contentType: "application/json", initialData: try .jsonBatch([1, 2, 3]))
+            let forkPath = uniquePath("fork")
+            let fork = DurableStream(url: proxy.url(server.url(forkPath)))
+            // The store behind this server may not implement forks yet; this checks the request itself.
+            _ = try? await fork.create(
+                expiration: .ttl(seconds: 60),
+                fork: ForkOptions(source: source, offset: created.nextOffset, subOffset: 2)
+            )
+            let head = try #require(proxy.requestHeads.first)
+            #expect(head.hasPrefix("PUT \(server.urlPath(forkPath)) HTTP/1.1"))
+            #expect(head.contains("\r\nStream-Forked-From: \(URLComponents(string: source.url)!.path)"))
+            #expect(head.contains("\r\nStream-Fork-Offset: \(created.nextOffset.rawValue)"))
+            #expect(head.contains("\r\nStream-Fork-Sub-Offset: 2"))
+            #expect(head.contains("\r\nStream-TTL: 60"))
+            #expect(!head.lowercased().contains("\r\ncontent-type:"))
+        }
+    }
+
     @Test func unreachableServerIsANetworkError() async throws {
         let server = try await TestServer.start()
         let url = server.url(uniquePath("gone"))

@@ -51,7 +51,7 @@ private let sharedStreamingClient: HTTPClient = {
     var configuration = HTTPClient.Configuration(
         redirectConfiguration: .follow(max: 5, allowCycles: false),
         timeout: .init(connect: .seconds(10), read: .seconds(150)),
-        decompression: .enabled(limit: .ratio(200))
+        decompression: .enabled(limit: .size(HTTPExchange.maxCollectedBody))
     )
     configuration.connectionPool.retryConnectionEstablishment = false
     return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
