@@ -162,6 +162,46 @@ struct StreamLifecycleTests {
         }
     }
 
+    @Test func plainAppendsRetryOnlyWhileNoConnectionCanBeMade() async throws {
+        let first = try await TestServer.start()
+        let port = first.port
+        let store = first.store
+        let path = uniquePath("retry")
+        try await DurableStream(url: first.url(path)).create(contentType: "text/plain")
+        let url = first.url(path)
+        try await first.stop()
+
+        // Each attempt announces itself; the server comes back after the second one.
+        let (attempts, announce) = AsyncStream.makeStream(of: Int.self)
+        let counter = Counter()
+        let configuration = ClientConfiguration(
+            dynamicHeaders: {
+                announce.yield(counter.next())
+                return [:]
+            },
+            retry: RetryPolicy(initialDelay: .milliseconds(5), maxDelay: .milliseconds(50))
+        )
+        let stream = DurableStream(url: url, contentType: "text/plain", configuration: configuration)
+        let append = Task { try await stream.append("once") }
+        var second: TestServer?
+        do {
+            try await withTimeout(30, "append across a restart") {
+                for await attempt in attempts where attempt >= 2 { break }
+            }
+            second = try await TestServer.start(configure: {
+                $0.port = port
+                $0.store = store
+            })
+            try await withTimeout(30, "append across a restart") { try await append.value }
+            #expect(String(buffer: try await stream.readAll().data) == "once")
+        } catch {
+            append.cancel()
+            try? await second?.stop()
+            throw error
+        }
+        try await second?.stop()
+    }
+
     @Test func unreachableServerIsANetworkError() async throws {
         let server = try await TestServer.start()
         let url = server.url(uniquePath("gone"))
