@@ -15,8 +15,11 @@ let package = Package(
         .library(name: "DSPathEncoding", targets: ["DSPathEncoding"]),
         .library(name: "DSStore", targets: ["DSStore"]),
         .library(name: "DSServer", targets: ["DSServer"]),
+        .library(name: "DSRegistry", targets: ["DSRegistry"]),
+        .library(name: "DSConformance", targets: ["DSConformance"]),
         .library(name: "DSClient", targets: ["DSClient"]),
         .executable(name: "durable-streams-server", targets: ["durable-streams-server"]),
+        .executable(name: "durable-streams-conformance", targets: ["durable-streams-conformance"]),
         .executable(name: "durable-stream", targets: ["durable-stream"]),
     ],
     dependencies: [
@@ -75,6 +78,30 @@ let package = Package(
             path: "Packages/DSServer",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "DSConformance",
+            dependencies: [
+                "DSProtocol",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Packages/DSConformance",
+            swiftSettings: swiftSettings
+        ),
+
+        .target(
+            name: "DSRegistry",
+            dependencies: [
+                "DSProtocol",
+                "DSStore",
+                "DSServer",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Packages/DSRegistry",
+            swiftSettings: swiftSettings
+        ),
 
         .target(
             name: "DSClient",
@@ -94,6 +121,7 @@ let package = Package(
             dependencies: [
                 "DSServer",
                 "DSStore",
+                "DSRegistry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -109,6 +137,15 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Tools/durable-stream",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "durable-streams-conformance",
+            dependencies: [
+                "DSConformance",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Tools/durable-streams-conformance",
             swiftSettings: swiftSettings
         ),
 
@@ -144,6 +181,21 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "DSRegistryTests",
+            dependencies: ["DSRegistry", "DSServer", "DSStore", "DSTestSupport"],
+            path: "Tests/DSRegistryTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ServerExecutableTests",
+            dependencies: [
+                "DSTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Tests/ServerExecutableTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "DSServerTests",
             dependencies: [
                 "DSServer",
@@ -169,6 +221,15 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Tests/DSClientTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DSConformanceTests",
+            dependencies: [
+                "DSConformance",
+                "DSTestSupport",
+            ],
+            path: "Tests/DSConformanceTests",
             swiftSettings: swiftSettings
         ),
     ]

@@ -9,7 +9,9 @@ public enum CreateMatching {
         if !requestedType.matches(existing.contentType) {
             throw .configurationMismatch(reason: "content type is \(existing.contentType.mediaType)")
         }
-        if request.expiry != existing.expiry {
+        // A fork request without expiry headers asks for whatever the fork inherited from its source.
+        let inheritsExpiry = request.fork != nil && request.expiry == .none && existing.expiryInherited
+        if !inheritsExpiry && request.expiry != existing.expiry {
             throw .configurationMismatch(reason: "TTL or expiry differs")
         }
         if request.closed != existing.closed {

@@ -18,8 +18,11 @@ public struct StreamInfo: Sendable, Hashable {
     public var expiresAt: StoreTimestamp?
     /// Creation time.
     public var createdAt: StoreTimestamp
-    /// The fork configuration, when this stream is a fork.
+    /// The fork configuration, when this stream is a fork (its offset is the anchor resolved at creation).
     public var fork: ForkSpec?
+    /// True when this fork's expiry was inherited from its source because the fork request named none;
+    /// a repeated fork request without expiry headers then matches it (PROTOCOL.md §4.2).
+    public var expiryInherited: Bool
 
     /// Creates the value.
     public init(
@@ -31,7 +34,8 @@ public struct StreamInfo: Sendable, Hashable {
         expiry: StreamExpiry,
         expiresAt: StoreTimestamp?,
         createdAt: StoreTimestamp,
-        fork: ForkSpec? = nil
+        fork: ForkSpec? = nil,
+        expiryInherited: Bool = false
     ) {
         self.path = path
         self.id = id
@@ -42,6 +46,7 @@ public struct StreamInfo: Sendable, Hashable {
         self.expiresAt = expiresAt
         self.createdAt = createdAt
         self.fork = fork
+        self.expiryInherited = expiryInherited
     }
 }
 

@@ -14,24 +14,39 @@ import NIOCore
 /// different streams must not wait for each other.
 public protocol StreamStore: AnyObject, Sendable {
     /// Creates a stream, or confirms an existing one with the same configuration.
+    ///
+    /// With ``CreateStreamRequest/fork`` it creates a fork (PROTOCOL.md §4.2): the new stream shares the
+    /// source's offset space and shows the source's data below the fork offset; it inherits the content type
+    /// and, unless the request names one, the expiry rule; it starts open with empty writer state; and it
+    /// holds one reference on the source until it is removed. A refused request takes no reference.
+    /// `Docs/forks.md` lists the exact rules every store follows.
     func create(_ request: CreateStreamRequest, on eventLoop: any EventLoop) -> EventLoopFuture<CreateStreamOutcome>
 
     /// Appends to a stream and/or closes it, applying `Stream-Seq` and idempotent producer rules atomically.
     func append(_ request: AppendRequest, on eventLoop: any EventLoop) -> EventLoopFuture<AppendOutcome>
 
     /// Reads up to `maxBytes` (whole messages for JSON streams) from a start position.
+    /// A fork's read continues from inherited data into its own in one outcome.
     func read(_ request: ReadRequest, on eventLoop: any EventLoop) -> EventLoopFuture<ReadOutcome>
 
     /// The stream's metadata, for `HEAD`. Does not slide a TTL.
     func metadata(path: String, now: StoreTimestamp, on eventLoop: any EventLoop) -> EventLoopFuture<StreamInfo>
 
     /// Deletes a stream (soft-deleting it while forks still read its data).
+    ///
+    /// A soft-deleted stream fails every later operation with ``StoreError/gone(path:)`` and blocks
+    /// `create` at its path; it is removed once its last fork is removed, and that cascades up the chain.
+    /// Expiry of a stream with forks soft-deletes it the same way.
     func delete(path: String, now: StoreTimestamp, on eventLoop: any EventLoop) -> EventLoopFuture<DeleteOutcome>
+
+    /// Every live stream (not expired, not deleted or soft-deleted), for registries and subscriptions.
+    func list(now: StoreTimestamp, on eventLoop: any EventLoop) -> EventLoopFuture<[StreamInfo]>
 
     /// Registers a one-shot waiter that fires once the stream has data beyond `offset`, is closed,
     /// or is deleted. If that is already the case the promise is completed before this returns.
     ///
     /// Registration and the final tail check happen under the stream's lock, so no wake-up is lost.
+    /// Waiters belong to one stream: appends to a fork's source never wake the fork's waiters.
     /// - Returns: a handle that removes the waiter (``StreamWait/cancel()``), for timeouts and hang-ups.
     func waitForChange(
         path: String,

@@ -94,7 +94,7 @@ private struct InflateFailure: Error, CustomStringConvertible {
 }
 
 /// Inflates exactly one gzip member, failing on trailing garbage or a truncated stream.
-private func inflateGzip(_ compressed: ByteBuffer) throws -> [UInt8] {
+func inflateGzip(_ compressed: ByteBuffer) throws -> [UInt8] {
     let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
     stream.initialize(to: z_stream())
     defer { stream.deallocate() }

@@ -19,29 +19,43 @@ public struct SSEEvent: Sendable, Equatable {
     }
 }
 
-/// Reads an SSE response incrementally.
-public struct SSEReader: Sendable {
-    /// The response status and headers.
+/// Reads an SSE response incrementally; successive `events` calls continue where the last one stopped.
+public final class SSEReader: @unchecked Sendable {
+    // @unchecked: a reader is used by one test task at a time; the iterator is never shared.
+    /// The response status.
     public let status: HTTPResponseStatus
     /// Response headers.
     public let headers: HTTPHeaders
-    private let response: HTTPClientResponse
+    private var iterator: HTTPClientResponse.Body.AsyncIterator
+    private var parser = SSEParser()
+    private var buffered: [SSEEvent] = []
+
+    private init(response: HTTPClientResponse) {
+        status = response.status
+        headers = response.headers
+        iterator = response.body.makeAsyncIterator()
+    }
 
     /// Opens `url` with `GET` and returns once the head arrived.
     public static func open(_ url: String, headers: [(String, String)] = [], timeout: TimeAmount = .seconds(30)) async throws -> SSEReader {
         var request = HTTPClientRequest(url: url)
         for (name, value) in headers { request.headers.add(name: name, value: value) }
-        let response = try await HTTPClient.shared.execute(request, timeout: timeout)
-        return SSEReader(status: response.status, headers: response.headers, response: response)
+        let response = try await TestHTTPClient.shared.execute(request, timeout: timeout)
+        return SSEReader(response: response)
     }
 
-    /// Collects events until `stop` returns true for the events so far or the connection ends.
+    /// Collects events until `stop` returns true for the events collected by this call, or the connection ends.
     /// Returns the events and whether the connection ended.
     public func events(until stop: @Sendable ([SSEEvent]) -> Bool = { _ in false }) async throws -> (events: [SSEEvent], ended: Bool) {
-        var parser = SSEParser()
         var events: [SSEEvent] = []
-        for try await chunk in response.body {
-            events += parser.feed(chunk)
+        while !buffered.isEmpty {
+            events.append(buffered.removeFirst())
+            if stop(events) { return (events, false) }
+        }
+        while let chunk = try await iterator.next() {
+            for event in parser.feed(chunk) {
+                if stop(events) { buffered.append(event) } else { events.append(event) }
+            }
             if stop(events) { return (events, false) }
         }
         return (events, true)
@@ -61,15 +75,27 @@ public struct SSEParser: Sendable {
     /// Feeds bytes, returning every event completed by them.
     public mutating func feed(_ buffer: ByteBuffer) -> [SSEEvent] {
         var completed: [SSEEvent] = []
-        for byte in buffer.readableBytesView {
-            if byte == UInt8(ascii: "\n") && lastWasCR { lastWasCR = false; continue }
-            lastWasCR = byte == UInt8(ascii: "\r")
-            if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
-                if let event = line(String(decoding: pending, as: UTF8.self)) { completed.append(event) }
-                pending.removeAll(keepingCapacity: true)
-            } else {
-                pending.append(byte)
+        buffer.withUnsafeReadableBytes { bytes in
+            var lineStart = 0
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
+                    if byte == UInt8(ascii: "\n") && lastWasCR && index == lineStart && pending.isEmpty {
+                        lastWasCR = false  // the LF of a CRLF split across lines
+                    } else {
+                        pending.append(contentsOf: bytes[lineStart..<index])
+                        if let event = line(String(decoding: pending, as: UTF8.self)) { completed.append(event) }
+                        pending.removeAll(keepingCapacity: true)
+                        lastWasCR = byte == UInt8(ascii: "\r")
+                    }
+                    lineStart = index + 1
+                } else {
+                    lastWasCR = false
+                }
+                index += 1
             }
+            pending.append(contentsOf: bytes[lineStart..<bytes.count])
         }
         return completed
     }

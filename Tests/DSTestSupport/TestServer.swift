@@ -74,7 +74,7 @@ public final class TestServer: Sendable {
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(body) }
-        let response = try await HTTPClient.shared.execute(request, timeout: timeout)
+        let response = try await TestHTTPClient.shared.execute(request, timeout: timeout)
         let bytes = try await response.body.collect(upTo: 256 * 1024 * 1024)
         return TestResponse(status: response.status, headers: response.headers, body: bytes)
     }

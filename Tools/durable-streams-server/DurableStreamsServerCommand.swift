@@ -1,4 +1,5 @@
 import ArgumentParser
+import DSRegistry
 import DSServer
 import DSStore
 import NIOCore
@@ -37,10 +38,19 @@ struct ServeOptions: ParsableArguments {
     @Option(name: .customLong("stream-root"), help: "URL path under which every path is a stream.")
     var streamRoot = "/v1/stream/"
 
+    @Flag(name: .customLong("no-registry"), help: "Do not keep a registry stream of creates and deletes.")
+    var noRegistry = false
+
+    @Option(name: .customLong("registry-path"), help: "Path of the registry stream below the stream root.")
+    var registryPath = "__registry__"
+
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard longPollTimeoutMilliseconds > 0 else { throw ValidationError("--long-poll-timeout-ms must be positive") }
         guard maxBodyBytes > 0 else { throw ValidationError("--max-body-bytes must be positive") }
+        guard !registryPath.isEmpty, !registryPath.hasPrefix("/"), !registryPath.hasPrefix("__ds") else {
+            throw ValidationError("--registry-path must be a stream path below the root, not starting with '/' or '__ds'")
+        }
         guard streamRoot.hasPrefix("/"), streamRoot.hasSuffix("/") else {
             throw ValidationError("--stream-root must start and end with '/'")
         }
@@ -51,6 +61,7 @@ struct ServeOptions: ParsableArguments {
             port: port,
             host: host,
             store: store,
+            hooks: noRegistry ? [] : createRegistryHooks(registryPath: registryPath),
             cors: corsOrigin == "none" ? nil : CORSOptions(allowOrigin: corsOrigin),
             longPollTimeout: .milliseconds(Int64(longPollTimeoutMilliseconds)),
             compression: noCompression ? nil : CompressionOptions(),

@@ -68,13 +68,15 @@ extension StreamRequestHandler {
             }
             return nil
         }
-        guard let sourcePath = StreamPathRouter(streamRoot: options.streamRoot).forkSourcePath(source) else {
-            throw ProtocolError.invalidFork("Stream-Forked-From must name a stream path on this server")
-        }
         var offset: StreamOffset?
         if let offsetValue {
-            guard let parsed = StreamOffset(offsetValue) else { throw ProtocolError.invalidFork("malformed Stream-Fork-Offset") }
-            offset = parsed
+            // The sentinels are valid offsets too (§8): `-1` forks at the beginning, `now` at the tail (the default).
+            switch ReadStart(queryValue: offsetValue) {
+            case .offset(let parsed): offset = parsed
+            case .beginning: offset = .zero
+            case .tail: offset = nil
+            case nil: throw ProtocolError.invalidFork("malformed Stream-Fork-Offset")
+            }
         }
         var subOffset: UInt64 = 0
         if let subOffsetValue {
@@ -82,6 +84,13 @@ extension StreamRequestHandler {
                 throw ProtocolError.invalidFork("Stream-Fork-Sub-Offset must be a non-negative integer")
             }
             subOffset = UInt64(parsed)
+        }
+        let sourcePath: String
+        switch StreamPathRouter(streamRoot: options.streamRoot).forkSource(source) {
+        case .stream(let path): sourcePath = path
+        // Checked after the syntax of the other headers, so a malformed request is a 400 whatever it names.
+        case .noStream: throw StoreError.notFound(path: source)
+        case .malformed: throw ProtocolError.invalidFork("Stream-Forked-From must name a stream path on this server")
         }
         return ForkSpec(sourcePath: sourcePath, offset: offset, subOffset: subOffset)
     }

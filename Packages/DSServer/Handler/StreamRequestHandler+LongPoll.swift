@@ -74,7 +74,10 @@ extension StreamRequestHandler {
             storePromise.succeed(.dataAvailable)
             switch reason {
             case .changed(.deleted):
-                return eventLoop.makeSucceededFuture(self.errorResponse(.notFound, "stream was deleted"))
+                // Ask the store why: a soft-deleted stream (forks still use it) answers 410, a removed one 404.
+                return self.store.metadata(path: request.streamPath, now: .now(), on: eventLoop).map { _ in
+                    self.errorResponse(.notFound, "stream was deleted")
+                }
             case .changed:
                 let again = ReadRequest(path: request.streamPath, start: .offset(offset), maxBytes: self.options.readChunkBytes, now: .now())
                 return self.store.read(again, on: eventLoop).map { outcome in

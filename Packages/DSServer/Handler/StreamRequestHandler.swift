@@ -16,6 +16,7 @@ public final class StreamRequestHandler: Sendable {
     let lifecycle: LifecycleDispatcher
     let liveRequests: LiveRequestTracker
     let gzip: GzipEncoder?
+    let sseEvents = SSEEventCache()
 
     /// Creates a handler for `options` (its store, limits, cursor and caching settings).
     public convenience init(options: ServerOptions) {

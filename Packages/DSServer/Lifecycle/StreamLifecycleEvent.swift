@@ -35,6 +35,16 @@ public struct StreamLifecycleEvent: Sendable, Hashable {
 /// never fails or delays the request, and never holds up other hooks. Each hook sees events in the
 /// order the operations completed.
 public protocol StreamLifecycleHook: Sendable {
+    /// Called once when the server starts, before it accepts connections, with the store it serves.
+    /// A hook that keeps state in the store (such as a registry stream) creates or repairs it here.
+    /// Throwing stops the server from starting.
+    func prepare(store: any StreamStore) async throws
+
     /// Handles one event; errors are logged and dropped.
     func handle(_ event: StreamLifecycleEvent) async throws
+}
+
+extension StreamLifecycleHook {
+    /// Hooks without state need no preparation.
+    public func prepare(store: any StreamStore) async throws {}
 }

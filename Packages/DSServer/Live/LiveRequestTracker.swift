@@ -3,6 +3,15 @@ import Synchronization
 /// The long-polls and SSE sessions in progress, so a graceful shutdown can answer all of them at once.
 final class LiveRequestTracker: Sendable {
     private let state = Mutex<(nextID: UInt64, lifetimes: [UInt64: RequestLifetime], stopping: Bool)>((0, [:], false))
+    private let pendingOutbound = Atomic<Int>(0)
+
+    /// Adjusts the bytes written to live connections that the sockets have not taken yet.
+    func addPendingOutbound(_ delta: Int) {
+        pendingOutbound.wrappingAdd(delta, ordering: .relaxed)
+    }
+
+    /// Bytes written to live connections that the sockets have not taken yet.
+    var pendingOutboundBytes: Int { pendingOutbound.load(ordering: .relaxed) }
 
     /// Tracks `lifetime` until it ends; if the server is already stopping it ends at once.
     func track(_ lifetime: RequestLifetime) {

@@ -62,14 +62,20 @@ public final class SSESession: Sendable {
         let closedAtEnd = outcome.info.closed && outcome.isUpToDate
         state.value.position = outcome.next
         if hasData || isFirst || closedAtEnd {
-            var buffer = context.allocator.buffer(capacity: outcome.byteCount * (base64 ? 2 : 1) + 160)
-            if hasData { writeDataEvent(outcome, into: &buffer) }
+            if hasData {
+                let key = SSEEventCache.Key(streamID: outcome.info.id, start: outcome.start.position, end: outcome.next.position)
+                let dataEvent = handler.sseEvents.event(for: key) { encodeDataEvent(outcome) }
+                track(writer.write(dataEvent, flush: false), bytes: dataEvent.readableBytes)
+            }
+            var buffer = context.allocator.buffer(capacity: 160)
             let cursor = closedAtEnd ? nil : generateResponseCursor(clientCursor: clientCursor, options: handler.options.cursorOptions)
             SSEEncoder.writeControlEvent(
                 SSEControl(streamNextOffset: outcome.next, streamCursor: cursor, upToDate: outcome.isUpToDate, streamClosed: closedAtEnd),
                 into: &buffer
             )
-            let written = writer.write(buffer)
+            // The data event and its control event leave in one flush (one writev), so no reader sees one without the other.
+            let written = writer.write(buffer, flush: true)
+            track(written, bytes: buffer.readableBytes)
             if closedAtEnd {
                 written.whenComplete { [self] _ in self.finish() }
                 return
@@ -84,15 +90,26 @@ public final class SSESession: Sendable {
         continueAfter(outcome)
     }
 
-    private func writeDataEvent(_ outcome: ReadOutcome, into buffer: inout ByteBuffer) {
+    /// Encodes the `data` event for a read (JSON streams: one array).
+    private func encodeDataEvent(_ outcome: ReadOutcome) -> ByteBuffer {
         let chunks = isJSON ? StreamRequestHandler.jsonArray(outcome.chunks) : outcome.chunks
+        let payloadBytes = chunks.reduce(0) { $0 + $1.readableBytes }
+        var event = context.allocator.buffer(capacity: (base64 ? payloadBytes * 4 / 3 + 8 : payloadBytes) + 32 + payloadBytes / 64)
         if chunks.count == 1 {
-            SSEEncoder.writeDataEvent(chunks[0].readableBytesView, base64: base64, into: &buffer)
+            SSEEncoder.writeDataEvent(chunks[0].readableBytesView, base64: base64, into: &event)
         } else {
-            var joined = context.allocator.buffer(capacity: chunks.reduce(0) { $0 + $1.readableBytes })
+            var joined = context.allocator.buffer(capacity: payloadBytes)
             for chunk in chunks { joined.writeImmutableBuffer(chunk) }
-            SSEEncoder.writeDataEvent(joined.readableBytesView, base64: base64, into: &buffer)
+            SSEEncoder.writeDataEvent(joined.readableBytesView, base64: base64, into: &event)
         }
+        return event
+    }
+
+    /// Counts bytes handed to the connection until the socket takes them (the back-pressure gauge).
+    private func track(_ write: EventLoopFuture<Void>, bytes: Int) {
+        let gauge = handler.liveRequests
+        gauge.addPendingOutbound(bytes)
+        write.whenComplete { _ in gauge.addPendingOutbound(-bytes) }
     }
 
     /// Reads on while behind the tail; waits for the stream's next change once up to date.

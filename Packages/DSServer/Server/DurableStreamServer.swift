@@ -39,6 +39,7 @@ public final class DurableStreamServer: Sendable {
 
     /// Binds and starts serving. Throws if the address cannot be bound.
     public func start() async throws {
+        for hook in options.hooks { try await hook.prepare(store: options.store) }
         let handler = self.handler
         let options = self.options
         let router = StreamPathRouter(streamRoot: options.streamRoot)
@@ -95,6 +96,13 @@ public final class DurableStreamServer: Sendable {
         let host = options.host.contains(":") ? "[\(options.host)]" : options.host
         return "http://\(host):\(port)"
     }
+
+    /// Long-polls and SSE sessions currently in progress (waiting or streaming).
+    public var liveRequestCount: Int { handler.liveRequests.count }
+
+    /// Bytes written to live (SSE) connections that their sockets have not taken yet. Back-pressure keeps this
+    /// to about one read chunk per slow reader.
+    public var pendingLiveOutboundBytes: Int { handler.liveRequests.pendingOutboundBytes }
 
     /// The URL of the stream root, e.g. `http://127.0.0.1:4437/v1/stream/`.
     public var streamRootURL: String { baseURL + options.streamRoot }

@@ -35,22 +35,33 @@ struct StreamPathRouter {
         return .stream(path: path, urlPath: String(rawPath), query: query)
     }
 
-    /// Resolves a `Stream-Forked-From` value: a path under the stream root, or a root-relative stream path.
-    func forkSourcePath(_ value: String) -> String? {
+    /// What a `Stream-Forked-From` value names.
+    enum ForkSource: Equatable {
+        /// A stream path below the stream root.
+        case stream(String)
+        /// A well-formed path where no stream can exist (outside the stream root, or the reserved namespace).
+        case noStream
+        /// Not a usable path at all (malformed escapes, `.`/`..` or NUL, empty).
+        case malformed
+    }
+
+    /// Resolves a `Stream-Forked-From` value: a path under the stream root, a root-relative stream path,
+    /// or a full URL whose path is one of those (the host is not checked: forks are always local).
+    func forkSource(_ value: String) -> ForkSource {
         var candidate = Substring(value)
         if let schemeEnd = Self.endOfScheme(in: candidate) {
             // A full URL: keep only its path.
             let afterScheme = candidate[schemeEnd...]
-            guard let slash = afterScheme.firstIndex(of: "/") else { return nil }
+            guard let slash = afterScheme.firstIndex(of: "/") else { return .malformed }
             candidate = afterScheme[slash...]
         }
         if candidate.hasPrefix("/") {
-            guard candidate.hasPrefix(streamRoot) else { return nil }
+            guard candidate.hasPrefix(streamRoot) else { return .noStream }
             candidate = candidate.dropFirst(streamRoot.count)
         }
-        guard let path = Self.percentDecode(candidate), !path.isEmpty, Self.problem(in: path) == nil else { return nil }
-        if path.split(separator: "/", omittingEmptySubsequences: false).first == Substring(Self.reservedSegment) { return nil }
-        return path
+        guard let path = Self.percentDecode(candidate), !path.isEmpty, Self.problem(in: path) == nil else { return .malformed }
+        if path.split(separator: "/", omittingEmptySubsequences: false).first == Substring(Self.reservedSegment) { return .noStream }
+        return .stream(path)
     }
 
     /// The index just past `://` when `text` starts with a URL scheme.

@@ -13,8 +13,9 @@ final class ChannelSSEWriter: SSEWriter {
         self.finished = NIOLoopBoundBox(false, eventLoop: channel.eventLoop)
     }
 
-    func write(_ buffer: ByteBuffer) -> EventLoopFuture<Void> {
-        channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(buffer)))
+    func write(_ buffer: ByteBuffer, flush: Bool) -> EventLoopFuture<Void> {
+        let part = HTTPServerResponsePart.body(.byteBuffer(buffer))
+        return flush ? channel.writeAndFlush(part) : channel.write(part)
     }
 
     var isWritable: Bool { channel.isWritable }

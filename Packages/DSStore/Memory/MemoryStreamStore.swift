@@ -7,12 +7,17 @@ import Synchronization
 /// Each stream has its own lock; operations answer synchronously on the caller's event loop.
 /// Data is held in bounded segments shared with readers by reference, so live fan-out never copies
 /// the appended bytes per reader. Use it for development, tests and caches; data is lost on exit.
+///
+/// Forks share their ancestors' bytes by reference (see `MemoryStream`). Lock order: a table shard lock
+/// may be held while taking one stream lock, never the reverse; no code path holds two stream locks or two
+/// shard locks at once. A fork reads its ancestors' data by locking them one after the other, never nested,
+/// which is safe because bytes below a fork offset never change.
 public final class MemoryStreamStore: StreamStore {
     let table = MemoryStreamTable()
-    private let expiring = Mutex<[ObjectIdentifier: MemoryStream]>([:])
+    let expiring = Mutex<[ObjectIdentifier: MemoryStream]>([:])
     private let expiryObserver = Mutex<(@Sendable (ExpiredStream) -> Void)?>(nil)
     private let nextID: Atomic<UInt64>
-    private let allocator = ByteBufferAllocator()
+    let allocator = ByteBufferAllocator()
 
     /// Creates an empty store.
     public init() {
@@ -20,8 +25,13 @@ public final class MemoryStreamStore: StreamStore {
         nextID = Atomic(UInt64.random(in: 1...UInt64(UInt32.max)) << 24)
     }
 
-    /// The number of live streams.
+    /// The number of streams held, soft-deleted ones included.
     public var streamCount: Int { table.count }
+
+    /// The number of live waiters registered on the stream at `path` (0 when it does not exist).
+    public func waiterCount(path: String) -> Int {
+        table.lookup(path)?.state.withLock { $0.waiters.count } ?? 0
+    }
 
     // MARK: - Create
 
@@ -30,50 +40,106 @@ public final class MemoryStreamStore: StreamStore {
     }
 
     private func createNow(_ request: CreateStreamRequest) throws(StoreError) -> CreateStreamOutcome {
-        if request.fork != nil {
-            throw .invalid(.invalidFork("this store does not support forks"))
+        // An existing stream answers first, so a repeated fork request succeeds even once its source is gone.
+        do {
+            let info = try withLiveStream(request.path, now: request.now) { stream, state in stream.info(state) }
+            try CreateMatching.check(request, against: info)
+            return .alreadyExists(info)
+        } catch {
+            switch error {
+            case .notFound: break
+            case .gone: throw Self.blockedPath
+            default: throw error
+            }
         }
-        let contentType = request.contentType ?? .defaultType
+        let plan = try request.fork.map { spec throws(StoreError) in try planFork(request, spec) } ?? NewStreamPlan(request)
         var initial = request.body
-        if contentType.isJSON && request.body.readableBytes > 0 {
+        if plan.contentType.isJSON && request.body.readableBytes > 0 {
             do {
                 initial = try JSONStreamFraming.frame(request.body, allowEmptyArray: true, allocator: allocator).bytes
             } catch {
                 throw .invalid(error)
             }
         }
-        var replaced: (MemoryStream, [EventLoopPromise<StreamChange>])?
-        let outcome = try table.withShard(of: request.path) { (streams) throws(StoreError) -> CreateStreamOutcome in
+        return try install(request, plan: plan, initial: initial)
+    }
+
+    /// Adds the new stream under its shard's lock, unless a stream appeared at the path meanwhile.
+    private func install(_ request: CreateStreamRequest, plan: NewStreamPlan, initial: ByteBuffer) throws(StoreError) -> CreateStreamOutcome {
+        var expired: (stream: MemoryStream, waiters: [EventLoopPromise<StreamChange>], removed: Bool)?
+        let result = table.withShard(of: request.path) { streams -> Result<CreateStreamOutcome, StoreError> in
             if let existing = streams[request.path] {
-                let (info, waiters) = existing.state.withLock { state -> (StreamInfo?, [EventLoopPromise<StreamChange>]) in
-                    if state.removed { return (nil, []) }
-                    if state.isExpired(at: request.now) {
-                        state.removed = true
-                        return (nil, state.waiters.takeAll())
+                let status = existing.state.withLock { state -> ExistingStream in
+                    switch state.lifecycle {
+                    case .removed: return .vacant
+                    case .softDeleted: return .blocked
+                    case .live:
+                        guard state.isExpired(at: request.now) else { return .present(existing.info(state)) }
+                        expired = (existing, state.markDeleted(), state.lifecycle == .removed)
+                        return state.lifecycle == .removed ? .vacant : .blocked
                     }
-                    return (state.info(path: existing.path, id: existing.id), [])
                 }
-                if let info {
-                    try CreateMatching.check(request, against: info)
-                    return .alreadyExists(info)
+                switch status {
+                case .present(let info):
+                    return Result { () throws(StoreError) in
+                        try CreateMatching.check(request, against: info)
+                        return .alreadyExists(info)
+                    }
+                case .blocked: return .failure(Self.blockedPath)
+                case .vacant: break
                 }
-                replaced = (existing, waiters)
             }
-            var state = MemoryStream.State(contentType: contentType, expiry: request.expiry, now: request.now)
+            if let origin = plan.origin {
+                // The reference is taken last, when nothing can fail any more: a rejected fork leaves none behind.
+                if let refusal = Self.attach(to: origin.source, now: request.now) { return .failure(refusal) }
+            }
+            var state = MemoryStream.State(base: plan.base, contentType: plan.contentType, expiry: plan.expiry, now: request.now)
+            state.expiryInherited = plan.expiryInherited
             state.store(initial)
             state.closed = request.closed
-            let stream = MemoryStream(path: request.path, id: nextID.wrappingAdd(1, ordering: .relaxed).newValue, state: state)
+            let stream = MemoryStream(
+                path: request.path,
+                id: nextID.wrappingAdd(1, ordering: .relaxed).newValue,
+                base: plan.base,
+                origin: plan.origin,
+                ancestry: plan.ancestry,
+                state: state
+            )
             streams[request.path] = stream
-            let info = stream.state.withLock { $0.info(path: stream.path, id: stream.id) }
-            if request.expiry != .none { expiring.withLock { $0[ObjectIdentifier(stream)] = stream } }
-            return .created(info)
+            if plan.expiry != .none { expiring.withLock { $0[ObjectIdentifier(stream)] = stream } }
+            return .success(.created(stream.state.withLock { stream.info($0) }))
         }
-        if let (old, waiters) = replaced {
-            expiring.withLock { $0[ObjectIdentifier(old)] = nil }
-            waiters.fire(.deleted)
-            notifyExpired(old, at: request.now)
+        if let expired {
+            finishRemoval(expired.stream, removed: expired.removed, waiters: expired.waiters, expiredAt: request.now)
         }
-        return outcome
+        return try result.get()
+    }
+
+    /// Takes one reference on a fork's source, unless it was deleted or expired since the fork was planned.
+    private static func attach(to source: MemoryStream, now: StoreTimestamp) -> StoreError? {
+        source.state.withLock { state -> StoreError? in
+            switch state.lifecycle {
+            case .removed: return .notFound(path: source.path)
+            case .softDeleted: return .forkSourceGone(path: source.path)
+            case .live:
+                // Expired but not yet noticed: answer as the next access will, and let that access clean up.
+                if state.isExpired(at: now) {
+                    return state.forkCount > 0 ? .forkSourceGone(path: source.path) : .notFound(path: source.path)
+                }
+                state.forkCount += 1
+                return nil
+            }
+        }
+    }
+
+    static let blockedPath = StoreError.configurationMismatch(
+        reason: "a deleted stream at this path is still read by its forks; the path cannot be re-created yet"
+    )
+
+    private enum ExistingStream {
+        case present(StreamInfo)
+        case blocked
+        case vacant
     }
 
     // MARK: - Append
@@ -83,7 +149,6 @@ public final class MemoryStreamStore: StreamStore {
     }
 
     private func appendNow(_ request: AppendRequest) throws(StoreError) -> AppendOutcome {
-        guard let stream = table.lookup(request.path) else { throw .notFound(path: request.path) }
         let hasBody = request.body.readableBytes > 0
         // Validate and frame JSON before taking the lock; errors are reported in protocol precedence order below.
         var framed: Result<ByteBuffer, ProtocolError> = .success(request.body)
@@ -92,18 +157,9 @@ public final class MemoryStreamStore: StreamStore {
                 try JSONStreamFraming.frame(request.body, allowEmptyArray: false, allocator: allocator).bytes
             }
         }
-        var expired = false
-        let result = stream.state.withLock { state -> Result<(AppendOutcome, [EventLoopPromise<StreamChange>]), StoreError> in
-            if state.removed { return .failure(.notFound(path: request.path)) }
-            if state.isExpired(at: request.now) {
-                state.removed = true
-                expired = true
-                return .failure(.notFound(path: request.path))
-            }
-            return Result { () throws(StoreError) in try Self.apply(request, hasBody: hasBody, framed: framed, to: &state) }
+        let (outcome, waiters) = try withLiveStream(request.path, now: request.now) { _, state throws(StoreError) in
+            try Self.apply(request, hasBody: hasBody, framed: framed, to: &state)
         }
-        if expired { expire(stream, at: request.now) }
-        let (outcome, waiters) = try result.get()
         waiters.fire(outcome.closed && outcome.kind == .closed ? .closed : .dataAvailable)
         return outcome
     }
@@ -114,15 +170,16 @@ public final class MemoryStreamStore: StreamStore {
         framed: Result<ByteBuffer, ProtocolError>,
         to state: inout MemoryStream.State
     ) throws(StoreError) -> (AppendOutcome, [EventLoopPromise<StreamChange>]) {
+        let tail = StreamOffset(position: state.tail)
         if state.closed {
             if !hasBody && request.close {
-                return (AppendOutcome(kind: .duplicate, tail: state.tail, closed: true), [])
+                return (AppendOutcome(kind: .duplicate, tail: tail, closed: true), [])
             }
             if let stamp = request.producer, stamp == state.closedBy {
                 let ack = ProducerAck(epoch: stamp.epoch, seq: stamp.seq)
-                return (AppendOutcome(kind: .duplicate, tail: state.tail, closed: true, producerAck: ack), [])
+                return (AppendOutcome(kind: .duplicate, tail: tail, closed: true, producerAck: ack), [])
             }
-            throw .streamClosed(tail: state.tail)
+            throw .streamClosed(tail: tail)
         }
         if hasBody {
             guard let contentType = request.contentType else {
@@ -135,7 +192,7 @@ public final class MemoryStreamStore: StreamStore {
         let plan: WriterState.Plan
         switch try state.writer.check(producer: request.producer, seq: request.seq) {
         case .duplicate(let ack):
-            return (AppendOutcome(kind: .duplicate, tail: state.tail, closed: state.closed, producerAck: ack), [])
+            return (AppendOutcome(kind: .duplicate, tail: tail, closed: state.closed, producerAck: ack), [])
         case .accept(let accepted):
             plan = accepted
         }
@@ -152,63 +209,27 @@ public final class MemoryStreamStore: StreamStore {
         }
         state.touch(request.now)
         let kind: AppendOutcome.Kind = hasBody ? .appended : .closed
-        return (AppendOutcome(kind: kind, tail: state.tail, closed: state.closed, producerAck: plan.ack), state.waiters.takeAll())
+        let outcome = AppendOutcome(kind: kind, tail: StreamOffset(position: state.tail), closed: state.closed, producerAck: plan.ack)
+        return (outcome, state.waiters.takeAll())
     }
 
-    // MARK: - Read
-
-    public func read(_ request: ReadRequest, on eventLoop: any EventLoop) -> EventLoopFuture<ReadOutcome> {
-        eventLoop.makeCompletedFuture(Result { () throws(StoreError) in try readNow(request) })
-    }
-
-    private func readNow(_ request: ReadRequest) throws(StoreError) -> ReadOutcome {
-        let stream = try liveStream(request.path, now: request.now)
-        return try stream.state.withLock { (state) throws(StoreError) -> ReadOutcome in
-            state.touch(request.now)
-            let tail = state.data.count
-            let start: UInt64
-            switch request.start {
-            case .beginning: start = 0
-            case .tail: start = tail
-            case .offset(let offset):
-                guard offset.segment == 0, offset.position <= tail else {
-                    throw .invalid(.badRequest("offset is beyond the stream's tail"))
-                }
-                start = state.alignedStart(offset.position)
-            }
-            let end = start == tail ? tail : state.readEnd(from: start, maxBytes: request.maxBytes)
-            return ReadOutcome(
-                info: state.info(path: stream.path, id: stream.id),
-                start: StreamOffset(position: start),
-                next: StreamOffset(position: end),
-                chunks: state.data.slices(from: start, to: end)
-            )
-        }
-    }
-
-    // MARK: - Metadata and delete
+    // MARK: - Metadata
 
     public func metadata(path: String, now: StoreTimestamp, on eventLoop: any EventLoop) -> EventLoopFuture<StreamInfo> {
         eventLoop.makeCompletedFuture(Result { () throws(StoreError) in
-            let stream = try liveStream(path, now: now)
-            return stream.state.withLock { $0.info(path: stream.path, id: stream.id) }
+            try withLiveStream(path, now: now) { stream, state in stream.info(state) }
         })
     }
 
-    public func delete(path: String, now: StoreTimestamp, on eventLoop: any EventLoop) -> EventLoopFuture<DeleteOutcome> {
-        eventLoop.makeCompletedFuture(Result { () throws(StoreError) in
-            let stream = try liveStream(path, now: now)
-            let removed = stream.state.withLock { state -> (StreamInfo, [EventLoopPromise<StreamChange>])? in
-                if state.removed { return nil }
-                state.removed = true
-                return (state.info(path: stream.path, id: stream.id), state.waiters.takeAll())
+    public func list(now: StoreTimestamp, on eventLoop: any EventLoop) -> EventLoopFuture<[StreamInfo]> {
+        let streams = table.all()
+        let infos = streams.compactMap { stream in
+            stream.state.withLock { state -> StreamInfo? in
+                guard state.lifecycle == .live, !state.isExpired(at: now) else { return nil }
+                return stream.info(state)
             }
-            guard let (info, waiters) = removed else { throw .notFound(path: path) }
-            table.remove(stream)
-            expiring.withLock { $0[ObjectIdentifier(stream)] = nil }
-            waiters.fire(.deleted)
-            return .deleted(info)
-        })
+        }
+        return eventLoop.makeSucceededFuture(infos)
     }
 
     // MARK: - Waiting
@@ -218,9 +239,10 @@ public final class MemoryStreamStore: StreamStore {
             promise.succeed(.deleted)
             return StreamWait(cancel: nil)
         }
+        // Only this stream's own appends and closure wake its waiters; a fork's source has its own list.
         let registration = stream.state.withLock { state -> WaitRegistration in
-            if state.removed { return .alreadyChanged(.deleted) }
-            if state.data.count > offset.position { return .alreadyChanged(.dataAvailable) }
+            if !state.isLive { return .alreadyChanged(.deleted) }
+            if state.tail > offset.position { return .alreadyChanged(.dataAvailable) }
             if state.closed { return .alreadyChanged(.closed) }
             return .registered(state.waiters.add(promise))
         }
@@ -235,24 +257,7 @@ public final class MemoryStreamStore: StreamStore {
         }
     }
 
-    // MARK: - Expiry
-
-    public func removeExpired(now: StoreTimestamp) -> [String] {
-        let candidates = expiring.withLock { Array($0.values) }
-        var removed: [String] = []
-        for stream in candidates {
-            let waiters = stream.state.withLock { state -> [EventLoopPromise<StreamChange>]? in
-                guard !state.removed, state.isExpired(at: now) else { return nil }
-                state.removed = true
-                return state.waiters.takeAll()
-            }
-            guard let waiters else { continue }
-            expire(stream, at: now)
-            waiters.fire(.deleted)
-            removed.append(stream.path)
-        }
-        return removed
-    }
+    // MARK: - Expiry observer and shutdown
 
     public func setExpiryObserver(_ observer: @escaping @Sendable (ExpiredStream) -> Void) {
         expiryObserver.withLock { $0 = observer }
@@ -260,37 +265,63 @@ public final class MemoryStreamStore: StreamStore {
 
     public func close() async throws {}
 
-    // MARK: - Helpers
-
-    /// The stream at `path` unless it is missing, removed or expired (expiring it on the spot).
-    private func liveStream(_ path: String, now: StoreTimestamp) throws(StoreError) -> MemoryStream {
-        guard let stream = table.lookup(path) else { throw .notFound(path: path) }
-        let status = stream.state.withLock { state -> (alive: Bool, waiters: [EventLoopPromise<StreamChange>]?) in
-            if state.removed { return (false, nil) }
-            if state.isExpired(at: now) {
-                state.removed = true
-                return (false, state.waiters.takeAll())
-            }
-            return (true, nil)
-        }
-        if let waiters = status.waiters {
-            expire(stream, at: now)
-            waiters.fire(.deleted)
-        }
-        guard status.alive else { throw .notFound(path: path) }
-        return stream
-    }
-
-    /// Unlinks an expired stream (already marked removed) and reports it.
-    private func expire(_ stream: MemoryStream, at now: StoreTimestamp) {
-        table.remove(stream)
-        expiring.withLock { $0[ObjectIdentifier(stream)] = nil }
-        notifyExpired(stream, at: now)
-    }
-
-    private func notifyExpired(_ stream: MemoryStream, at now: StoreTimestamp) {
+    func notifyExpired(_ stream: MemoryStream, at now: StoreTimestamp) {
         let contentType = stream.state.withLock { $0.contentType }
         let observer = expiryObserver.withLock { $0 }
         observer?(ExpiredStream(path: stream.path, contentType: contentType, at: now))
+    }
+
+    // MARK: - Access
+
+    /// Runs `body` under the lock of the live stream at `path`.
+    ///
+    /// Throws ``StoreError/notFound(path:)`` when there is none and ``StoreError/gone(path:)`` when it is
+    /// soft-deleted. A stream found expired is deleted on the spot (softly if forks use it) and reported.
+    func withLiveStream<R: Sendable>(
+        _ path: String,
+        now: StoreTimestamp,
+        _ body: (MemoryStream, inout MemoryStream.State) throws(StoreError) -> R
+    ) throws(StoreError) -> R {
+        guard let stream = table.lookup(path) else { throw .notFound(path: path) }
+        var expired: (waiters: [EventLoopPromise<StreamChange>], removed: Bool)?
+        let result = stream.state.withLock { state -> Result<R, StoreError> in
+            switch state.lifecycle {
+            case .removed: return .failure(.notFound(path: path))
+            case .softDeleted: return .failure(.gone(path: path))
+            case .live: break
+            }
+            if state.isExpired(at: now) {
+                expired = (state.markDeleted(), state.lifecycle == .removed)
+                return .failure(state.lifecycle == .removed ? .notFound(path: path) : .gone(path: path))
+            }
+            return Result { () throws(StoreError) in try body(stream, &state) }
+        }
+        if let expired { finishRemoval(stream, removed: expired.removed, waiters: expired.waiters, expiredAt: now) }
+        return try result.get()
+    }
+}
+
+/// What a create makes: a plain stream, or a fork resolved against its source.
+struct NewStreamPlan: Sendable {
+    var contentType: StreamContentType
+    var expiry: StreamExpiry
+    var expiryInherited = false
+    var base: UInt64 = 0
+    var origin: ForkOrigin?
+    var ancestry: [InheritedRange] = []
+
+    /// A plain, empty stream as the request describes it.
+    init(_ request: CreateStreamRequest) {
+        contentType = request.contentType ?? .defaultType
+        expiry = request.expiry
+    }
+
+    init(contentType: StreamContentType, expiry: StreamExpiry, expiryInherited: Bool, base: UInt64, origin: ForkOrigin, ancestry: [InheritedRange]) {
+        self.contentType = contentType
+        self.expiry = expiry
+        self.expiryInherited = expiryInherited
+        self.base = base
+        self.origin = origin
+        self.ancestry = ancestry
     }
 }

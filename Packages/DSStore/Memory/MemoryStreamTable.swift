@@ -42,6 +42,11 @@ final class MemoryStreamTable: Sendable {
         }
     }
 
+    /// A snapshot of every stream object.
+    func all() -> [MemoryStream] {
+        shards.flatMap { $0.streams.withLock { Array($0.values) } }
+    }
+
     /// Number of streams.
     var count: Int { shards.reduce(0) { $0 + $1.streams.withLock { $0.count } } }
 }

@@ -1,0 +1,120 @@
+import DSProtocol
+import DSServer
+import DSStore
+import DSTestSupport
+import NIOCore
+import NIOHTTP1
+import Synchronization
+import Testing
+
+/// TTL and `Stream-Expires-At` (PROTOCOL.md §4, §5.1).
+struct ExpiryTests {
+    @Test(arguments: StoreKind.allCases)
+    func strictTTLParsing(store: StoreKind) async throws {
+        try await TestServer.with(store) { (server: TestServer) async throws in
+            for bad in ["+3600", "03600", "3600.0", "3.6e3", "-1", "", "abc", "99999999999999999999"] {
+                let response = try await server.request(.PUT, uniquePath(), headers: [("Stream-TTL", bad)])
+                #expect(response.status == .badRequest, "Stream-TTL: \(bad)")
+            }
+            for bad in ["2025-13-01T00:00:00Z", "yesterday", "2025-01-01 00:00:00Z", "2025-01-01T00:00:00"] {
+                let response = try await server.request(.PUT, uniquePath(), headers: [("Stream-Expires-At", bad)])
+                #expect(response.status == .badRequest, "Stream-Expires-At: \(bad)")
+            }
+            let both = try await server.request(.PUT, uniquePath(), headers: [("Stream-TTL", "60"), ("Stream-Expires-At", "2099-01-01T00:00:00Z")])
+            #expect(both.status == .badRequest)
+            #expect(try await server.request(.PUT, uniquePath(), headers: [("Stream-TTL", "0")]).status == .created)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func expiresExactlyAtTheDeadlineAndThePathCanBeReused(store: StoreKind) async throws {
+        // A long sweep interval proves that the very next request notices the expiry itself.
+        try await TestServer.with(store, configure: { $0.expirySweepInterval = .seconds(3600) }) { (server: TestServer) async throws in
+            let path = uniquePath()
+            let deadline = StoreTimestamp.now().milliseconds + 2500
+            try await server.createStream(path, headers: [("Stream-Expires-At", RFC3339Text.format(deadline))], body: "x")
+            #expect(try await server.request(.GET, path).status == .ok)
+            try await sleepUntil(milliseconds: deadline)
+            #expect(try await server.request(.GET, path).status == .notFound)
+            #expect(try await server.request(.HEAD, path).status == .notFound)
+            #expect(try await server.request(.POST, path, headers: [("Content-Type", "text/plain")], text: "y").status == .notFound)
+            let recreated = try await server.request(.PUT, path, headers: [("Content-Type", "text/plain")], text: "new")
+            #expect(recreated.status == .created)
+            #expect(try await server.request(.GET, path).text == "new")
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func ttlSlidesOnReadsAndAppendsButNotOnHead(store: StoreKind) async throws {
+        try await TestServer.with(store, configure: { $0.expirySweepInterval = .seconds(3600) }) { (server: TestServer) async throws in
+            let sliding = uniquePath()
+            let headOnly = uniquePath()
+            // A 3 s window touched every 500 ms for 4.5 s: only a stall of over 2.5 s on a loaded machine could
+            // let `sliding` lapse, while `headOnly` is certainly past its window at the end.
+            try await server.createStream(sliding, headers: [("Stream-TTL", "3")])
+            try await server.createStream(headOnly, headers: [("Stream-TTL", "3")])
+            let start = StoreTimestamp.now().milliseconds
+            for step in 1...9 {
+                try await sleepUntil(milliseconds: start + Int64(step) * 500)
+                if step.isMultiple(of: 2) {
+                    #expect(try await server.request(.GET, sliding).status == .ok)
+                } else {
+                    try await server.appendText(sliding, "\(step)")
+                }
+                _ = try await server.request(.HEAD, headOnly)
+            }
+            #expect(try await server.request(.GET, sliding).text == "13579")
+            #expect(try await server.request(.HEAD, headOnly).status == .notFound)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func expiredStreamsAreReclaimedInTheBackground(store: StoreKind) async throws {
+        let recorder = EventRecorder()
+        try await TestServer.with(store, configure: {
+            $0.expirySweepInterval = .milliseconds(50)
+            $0.hooks = [recorder]
+        }) { (server: TestServer) async throws in
+            let path = uniquePath()
+            try await server.createStream(path, headers: [("Stream-TTL", "1")])
+            // Nobody touches the stream; the sweeper must find it.
+            let expired = try await recorder.waitFor(timeoutSeconds: 10) { events in
+                events.contains { $0.kind == .expired && $0.path == path }
+            }
+            #expect(expired)
+            #expect(try await server.request(.HEAD, path).status == .notFound)
+        }
+    }
+}
+
+/// Formats milliseconds as RFC 3339 for request headers.
+enum RFC3339Text {
+    static func format(_ milliseconds: Int64) -> String { RFC3339.format(milliseconds: milliseconds) }
+}
+
+/// Sleeps until the wall clock passes `milliseconds` since the epoch (expiry tests need real time to pass).
+func sleepUntil(milliseconds: Int64) async throws {
+    let remaining = milliseconds - StoreTimestamp.now().milliseconds
+    if remaining >= 0 { try await Task.sleep(nanoseconds: UInt64(remaining + 1) * 1_000_000) }
+}
+
+/// A lifecycle hook that records every event it sees.
+final class EventRecorder: StreamLifecycleHook {
+    private let events = Mutex<[StreamLifecycleEvent]>([])
+
+    func handle(_ event: StreamLifecycleEvent) async throws {
+        events.withLock { $0.append(event) }
+    }
+
+    var recorded: [StreamLifecycleEvent] { events.withLock { $0 } }
+
+    /// Polls the recorded events until `condition` holds or the timeout passes.
+    func waitFor(timeoutSeconds: Double, _ condition: ([StreamLifecycleEvent]) -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + .milliseconds(Int(timeoutSeconds * 1000))
+        while ContinuousClock.now < deadline {
+            if condition(recorded) { return true }
+            try await Task.sleep(nanoseconds: 10_000_000)
+        }
+        return condition(recorded)
+    }
+}

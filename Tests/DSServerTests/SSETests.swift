@@ -1,0 +1,129 @@
+import DSProtocol
+import DSTestSupport
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Testing
+
+/// Server-Sent Events reads (PROTOCOL.md §5.8, §8, §10.2).
+struct SSETests {
+    private func open(_ server: TestServer, _ path: String, offset: String = "-1") async throws -> SSEReader {
+        try await SSEReader.open(server.url("\(path)?offset=\(offset)&live=sse"), timeout: .seconds(20))
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func textStreamsCarryDataThenControlAndEndOnClosure(store: StoreKind) async throws {
+        try await TestServer.with(store) { (server: TestServer) async throws in
+            let path = uniquePath()
+            try await server.createStream(path, body: "line one\nline two")
+            let reader = try await open(server, path)
+            #expect(reader.status == .ok)
+            #expect(reader.headers.first(name: "Content-Type") == "text/event-stream")
+            #expect(reader.headers.first(name: "stream-sse-data-encoding") == nil)
+            async let collected = reader.events()
+            #expect(await eventually { server.server.liveRequestCount == 1 })
+            try await server.appendText(path, "three")
+            try await server.request(.POST, path, headers: [("Stream-Closed", "true")])
+            let (events, ended) = try await collected
+            #expect(ended)
+            #expect(events.map(\.event) == ["data", "control", "data", "control", "control"])
+            #expect(events[0].data == "line one\nline two")
+            #expect(events[2].data == "three")
+            let firstControl = try events[1].controlObject()
+            #expect(firstControl["upToDate"] as? Bool == true)
+            #expect(firstControl["streamCursor"] != nil)
+            let last = try events[4].controlObject()
+            #expect(last["streamClosed"] as? Bool == true)
+            #expect(last["streamCursor"] == nil)
+            #expect(last["streamNextOffset"] as? String == (try await server.request(.HEAD, path)).nextOffset)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func binaryStreamsAreBase64Encoded(store: StoreKind) async throws {
+        try await TestServer.with(store) { (server: TestServer) async throws in
+            let path = uniquePath()
+            let bytes: [UInt8] = Array(0...255) + [13, 10, 0]
+            try await server.request(.PUT, path, headers: [("Content-Type", "application/octet-stream"), ("Stream-Closed", "true")], body: ByteBuffer(bytes: bytes))
+            let reader = try await open(server, path)
+            #expect(reader.headers.first(name: "stream-sse-data-encoding") == "base64")
+            let (events, ended) = try await reader.events()
+            #expect(ended)
+            #expect(events.map(\.event) == ["data", "control"])
+            #expect(Base64.decode(events[0].data) == bytes)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func jsonStreamsSendArraysAndCRLFIsSplitIntoLines(store: StoreKind) async throws {
+        try await TestServer.with(store) { (server: TestServer) async throws in
+            let json = uniquePath()
+            try await server.request(.PUT, json, headers: [("Content-Type", "application/json"), ("Stream-Closed", "true")], text: "[{\"a\":\n1},2]")
+            let (jsonEvents, _) = try await open(server, json).events()
+            let array = try JSONSerialization.jsonObject(with: Data(jsonEvents[0].data.utf8)) as? [Any]
+            #expect(array?.count == 2)
+            let text = uniquePath()
+            try await server.request(.PUT, text, headers: [("Content-Type", "text/plain"), ("Stream-Closed", "true")], text: "a\r\nb\rc\nd")
+            let (textEvents, _) = try await open(server, text).events()
+            #expect(textEvents[0].data == "a\nb\nc\nd")
+            #expect(textEvents.count == 2)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func offsetNowOnAClosedStreamSendsOneClosingControlEvent(store: StoreKind) async throws {
+        try await TestServer.with(store) { (server: TestServer) async throws in
+            let path = uniquePath()
+            try await server.request(.PUT, path, headers: [("Content-Type", "text/plain"), ("Stream-Closed", "true")], text: "old")
+            let (events, ended) = try await open(server, path, offset: "now").events()
+            #expect(ended)
+            #expect(events.count == 1)
+            let control = try events[0].controlObject()
+            #expect(control["streamClosed"] as? Bool == true)
+            #expect(control["upToDate"] as? Bool == true)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func offsetNowStartsAtTheTail(store: StoreKind) async throws {
+        try await TestServer.with(store) { (server: TestServer) async throws in
+            let path = uniquePath()
+            let created = try await server.createStream(path, body: "old")
+            let reader = try await open(server, path, offset: "now")
+            async let collected = reader.events { $0.count >= 3 }
+            #expect(await eventually { server.server.liveRequestCount == 1 })
+            try await server.appendText(path, "new")
+            let (events, _) = try await collected
+            let first = try events[0].controlObject()
+            #expect(first["streamNextOffset"] as? String == created.nextOffset)
+            #expect(first["upToDate"] as? Bool == true)
+            #expect(events[1].event == "data")
+            #expect(events[1].data == "new")
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func theServerClosesConnectionsAfterTheConfiguredLifetime(store: StoreKind) async throws {
+        try await TestServer.with(store, configure: { $0.sseConnectionLifetime = .milliseconds(300) }) { (server: TestServer) async throws in
+            let path = uniquePath()
+            try await server.createStream(path, body: "x")
+            let (events, ended) = try await open(server, path).events()
+            #expect(ended)
+            #expect(events.map(\.event) == ["data", "control"])
+            #expect(try events[1].controlObject()["streamClosed"] == nil)
+            #expect(await eventually { server.server.liveRequestCount == 0 })
+        }
+    }
+
+    @Test func gracefulStopEndsSSEConnections() async throws {
+        let server = try await TestServer.start(.memory)
+        let path = uniquePath()
+        try await server.createStream(path)
+        let reader = try await open(server, path)
+        async let collected = reader.events()
+        #expect(await eventually { server.server.liveRequestCount == 1 })
+        try await server.stop()
+        let (_, ended) = try await collected
+        #expect(ended)
+    }
+}

@@ -1,0 +1,58 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A blocking loopback TCP socket that sends bytes and never reads unless asked: a client that stops
+/// reading (back-pressure tests) or hangs up abruptly (release tests).
+public final class RawSocket: @unchecked Sendable {
+    // @unchecked: the descriptor is used by one test task; close() is idempotent.
+    private var descriptor: Int32
+
+    /// Connects to `127.0.0.1:port`.
+    public init(port: Int) throws {
+        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw TestFailure("socket() failed: \(errno)") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard result == 0 else {
+            Glibc.close(descriptor)
+            throw TestFailure("connect() failed: \(errno)")
+        }
+    }
+
+    /// Sends all of `text`.
+    public func send(_ text: String) throws {
+        var bytes = Array(text.utf8)
+        var sent = 0
+        while sent < bytes.count {
+            let count = bytes.withUnsafeMutableBytes { Glibc.send(descriptor, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
+            guard count > 0 else { throw TestFailure("send() failed: \(errno)") }
+            sent += count
+        }
+    }
+
+    /// Reads whatever is available within `timeoutMilliseconds` (at most 64 KiB).
+    public func receive(timeoutMilliseconds: Int32 = 5000) -> String {
+        var pollDescriptor = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        guard poll(&pollDescriptor, 1, timeoutMilliseconds) > 0 else { return "" }
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress!, $0.count, 0) }
+        return count > 0 ? String(decoding: buffer[..<count], as: UTF8.self) : ""
+    }
+
+    /// Closes the connection abruptly (RST when unread data is pending).
+    public func close() {
+        guard descriptor >= 0 else { return }
+        var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+        Glibc.close(descriptor)
+        descriptor = -1
+    }
+
+    deinit { close() }
+}
