@@ -30,29 +30,26 @@ final class CLIProcess: Sendable {
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        out.fileHandleForReading.readabilityHandler = { [output, notify] handle in
-            let data = handle.availableData
-            output.state.withLock { $0.stdout += data }
-            notify.yield()
-        }
-        err.fileHandleForReading.readabilityHandler = { [output, notify] handle in
-            let data = handle.availableData
-            output.state.withLock { $0.stderr += data }
-            notify.yield()
-        }
-        process.terminationHandler = { [output, notify] _ in
-            // Collect whatever the pipes still hold, then report the exit.
-            out.fileHandleForReading.readabilityHandler = nil
-            err.fileHandleForReading.readabilityHandler = nil
-            let restOut = out.fileHandleForReading.readDataToEndOfFile()
-            let restErr = err.fileHandleForReading.readDataToEndOfFile()
-            output.state.withLock {
-                $0.stdout += restOut
-                $0.stderr += restErr
-                $0.exited = true
+        // Blocking reads on dedicated threads: FileHandle.readabilityHandler has crashed libdispatch on Linux
+        // when the pipe went away under it.
+        let output = self.output
+        let notify = self.notify
+        for (pipe, isStdout) in [(out, true), (err, false)] {
+            let handle = pipe.fileHandleForReading
+            Thread.detachNewThread {
+                while true {
+                    let data = handle.availableData
+                    if data.isEmpty { break }
+                    output.state.withLock { isStdout ? ($0.stdout += data) : ($0.stderr += data) }
+                    notify.yield()
+                }
+                output.state.withLock { $0.openPipes -= 1 }
+                notify.yield()
             }
+        }
+        process.terminationHandler = { _ in
+            output.state.withLock { $0.terminated = true }
             notify.yield()
-            notify.finish()
         }
         if let stdin {
             let input = Pipe()
@@ -74,7 +71,7 @@ final class CLIProcess: Sendable {
         try await withTimeout(seconds, "durable-stream output") { [self] in
             var iterator = changes.makeAsyncIterator()
             while !condition(stdout) {
-                if output.state.withLock({ $0.exited }) { throw TestFailure("durable-stream exited; stderr: \(stderr)") }
+                if output.exited { throw TestFailure("durable-stream exited; stderr: \(stderr)") }
                 guard await iterator.next() != nil else { break }
             }
         }
@@ -86,7 +83,7 @@ final class CLIProcess: Sendable {
         do {
             try await withTimeout(seconds, "durable-stream \(process.arguments ?? [])") { [self] in
                 var iterator = changes.makeAsyncIterator()
-                while !output.state.withLock({ $0.exited }) {
+                while !output.exited {
                     guard await iterator.next() != nil else { break }
                 }
             }
@@ -111,5 +108,8 @@ final class CLIProcess: Sendable {
 
 /// What a child process wrote, and whether it exited.
 private final class CapturedOutput: Sendable {
-    let state = Mutex<(stdout: [UInt8], stderr: [UInt8], exited: Bool)>(([], [], false))
+    let state = Mutex<(stdout: [UInt8], stderr: [UInt8], openPipes: Int, terminated: Bool)>(([], [], 2, false))
+
+    /// The process ended and both pipes were read to their end.
+    var exited: Bool { state.withLock { $0.terminated && $0.openPipes == 0 } }
 }
