@@ -116,24 +116,32 @@ struct CLITests {
         }
     }
 
-    @Test func forkSendsTheForkHeaders() async throws {
+    @Test func forkCopiesTheSourceUpToTheOffset() async throws {
         try await TestServer.with { server in
             let proxy = try await FaultProxy.start(targetPort: server.port)
             defer { Task { try? await proxy.stop() } }
             let source = uniquePath("cli-source")
             let fork = uniquePath("cli-fork")
-            let created = try await DurableStream(url: server.url(source)).create(
-                contentType: "text/plain", initialData: StreamBody(text: "abc")
-            )
-            // This store may not implement forks yet; what matters here is the request the tool sends.
-            _ = try await CLIProcess.run(
-                ["fork", fork, "--from", source, "--offset", created.nextOffset.rawValue],
-                environment: ["STREAM_URL": proxy.url(server.url(""))]
-            )
+            let latest = uniquePath("cli-fork-tail")
+            let stream = DurableStream(url: server.url(source))
+            let created = try await stream.create(contentType: "text/plain", initialData: StreamBody(text: "abc"))
+            try await stream.append("def")
+            let env = ["STREAM_URL": proxy.url(server.url(""))]
+
+            let forked = try await CLIProcess.run(["fork", fork, "--from", source, "--offset", created.nextOffset.rawValue], environment: env)
+            #expect(forked.status == 0, "\(forked.stderr)")
             let head = try #require(proxy.requestHeads.first { $0.hasPrefix("PUT ") })
             #expect(head.hasPrefix("PUT \(server.urlPath(fork)) HTTP/1.1"))
             #expect(head.contains("\r\nStream-Forked-From: \(server.urlPath(source))"))
             #expect(head.contains("\r\nStream-Fork-Offset: \(created.nextOffset.rawValue)"))
+            #expect(try await CLIProcess.run(["read", fork, "--no-follow"], environment: env).stdout == "abc")
+
+            // Without --offset the fork takes everything the source holds.
+            #expect(try await CLIProcess.run(["fork", latest, "--from", source], environment: env).status == 0)
+            #expect(try await CLIProcess.run(["read", latest, "--no-follow"], environment: env).stdout == "abcdef")
+
+            let orphan = try await CLIProcess.run(["fork", uniquePath("cli-orphan"), "--from", uniquePath("missing")], environment: env)
+            #expect(orphan.status != 0)
         }
     }
 }

@@ -139,23 +139,54 @@ struct StreamLifecycleTests {
         }
     }
 
+    @Test func forksInheritTheSourceUpToTheForkOffset() async throws {
+        try await TestServer.with { server in
+            let source = server.stream("fork-source")
+            try await source.create(contentType: "text/plain", initialData: StreamBody(text: "shared;"))
+            let forkPoint = try #require(try await source.append("also shared;").nextOffset)
+            try await source.append("source only;")
+
+            let fork = server.stream("fork")
+            let created = try await fork.create(fork: ForkOptions(source: source, offset: forkPoint))
+            #expect(created.created)
+            #expect(created.contentType == "text/plain")
+            #expect(created.nextOffset == forkPoint)
+            try await fork.append("fork only;")
+            #expect(String(buffer: try await fork.readAll().data) == "shared;also shared;fork only;")
+            #expect(String(buffer: try await source.readAll().data) == "shared;also shared;source only;")
+
+            // A JSON fork with a sub-offset takes that many messages past the anchor.
+            let events = server.stream("fork-json")
+            try await events.create(contentType: "application/json", initialData: try .jsonBatch([1, 2, 3, 4]))
+            let partial = server.stream("fork-json-partial")
+            try await partial.create(fork: ForkOptions(source: events, offset: .beginning, subOffset: 2))
+            var values: [Int] = []
+            for try await message in partial.messages(as: Int.self, mode: .catchUp) { values.append(message.value) }
+            #expect(values == [1, 2])
+
+            // Forking a missing stream is not found.
+            await #expect {
+                try await server.stream("fork-orphan").create(fork: ForkOptions(sourcePath: server.urlPath(uniquePath("missing"))))
+            } throws: { ($0 as? DurableStreamError)?.code == .notFound }
+        }
+    }
+
     @Test func forkOptionsAreSentAsForkHeaders() async throws {
         try await TestServer.with { server in
             let proxy = try await FaultProxy.start(targetPort: server.port)
             defer { Task { try? await proxy.stop() } }
             let source = server.stream("fork-source")
-            let created = try await source.create(contentType: "application/json", initialData: try .jsonBatch([1, 2, 3]))
+            try await source.create(contentType: "application/json", initialData: try .jsonBatch([1, 2, 3]))
             let forkPath = uniquePath("fork")
             let fork = DurableStream(url: proxy.url(server.url(forkPath)))
-            // The store behind this server may not implement forks yet; this checks the request itself.
-            _ = try? await fork.create(
+            try await fork.create(
                 expiration: .ttl(seconds: 60),
-                fork: ForkOptions(source: source, offset: created.nextOffset, subOffset: 2)
+                fork: ForkOptions(source: source, offset: .beginning, subOffset: 2)
             )
             let head = try #require(proxy.requestHeads.first)
             #expect(head.hasPrefix("PUT \(server.urlPath(forkPath)) HTTP/1.1"))
             #expect(head.contains("\r\nStream-Forked-From: \(URLComponents(string: source.url)!.path)"))
-            #expect(head.contains("\r\nStream-Fork-Offset: \(created.nextOffset.rawValue)"))
+            #expect(head.contains("\r\nStream-Fork-Offset: -1"))
             #expect(head.contains("\r\nStream-Fork-Sub-Offset: 2"))
             #expect(head.contains("\r\nStream-TTL: 60"))
             #expect(!head.lowercased().contains("\r\ncontent-type:"))
