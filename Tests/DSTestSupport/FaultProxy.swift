@@ -21,6 +21,7 @@ public final class FaultProxy: Sendable {
         var requestHeads: [String] = []
         var cuts = 0
         var listener: (any Channel)?
+        var closeWaiters: [(limit: Int, continuation: CheckedContinuation<Void, Never>)] = []
     }
 
     /// Starts a proxy forwarding to `127.0.0.1:targetPort`.
@@ -45,10 +46,7 @@ public final class FaultProxy: Sendable {
 
     /// Closes every open connection at once, in both directions.
     public func cutAll() {
-        let connections = state.withLock { state in
-            defer { state.connections.removeAll() }
-            return Array(state.connections.values)
-        }
+        let connections = state.withLock { Array($0.connections.values) }
         for connection in connections {
             connection.client.close(promise: nil)
             connection.upstream.close(promise: nil)
@@ -71,6 +69,21 @@ public final class FaultProxy: Sendable {
     /// after which it is closed; `nil` from the closure (or a `nil` closure) means no limit.
     public func limitResponseBytes(_ limit: (@Sendable (Int) -> Int?)?) {
         state.withLock { $0.responseByteLimit = limit }
+    }
+
+    /// How many proxied connections are open.
+    public var openConnections: Int { state.withLock { $0.connections.count } }
+
+    /// Returns once at most `limit` proxied connections are open (for example after a client hung up).
+    public func waitForOpenConnections(atMost limit: Int) async {
+        await withCheckedContinuation { continuation in
+            let ready = state.withLock { state -> Bool in
+                if state.connections.count <= limit { return true }
+                state.closeWaiters.append((limit, continuation))
+                return false
+            }
+            if ready { continuation.resume() }
+        }
     }
 
     /// The heads (request line and headers) of every request forwarded so far, in arrival order per connection.
@@ -131,7 +144,14 @@ public final class FaultProxy: Sendable {
     }
 
     fileprivate func forget(_ connection: Int) {
-        _ = state.withLock { $0.connections.removeValue(forKey: connection) }
+        let ready = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.connections.removeValue(forKey: connection)
+            let count = state.connections.count
+            let ready = state.closeWaiters.filter { $0.limit >= count }.map(\.continuation)
+            state.closeWaiters.removeAll { $0.limit >= count }
+            return ready
+        }
+        for continuation in ready { continuation.resume() }
     }
 
     /// Whether a response that starts now must be dropped (consumes one unit of the drop budget).
