@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 
 /// One Server-Sent Event: its type and its `data:` lines joined with `\n`.
@@ -21,36 +22,48 @@ struct SSEEventParser {
     mutating func feed(_ buffer: ByteBuffer) -> [SSEEvent] {
         var events: [SSEEvent] = []
         buffer.withUnsafeReadableBytes { bytes in
+            guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+            let count = bytes.count
             var start = 0
-            var index = 0
-            if atStart, !bytes.isEmpty {
+            if atStart {
                 atStart = false
-                if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { start = 3; index = 3 }
+                if count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { start = 3 }
             }
-            while index < bytes.count {
-                let byte = bytes[index]
-                if byte == UInt8(ascii: "\n") && afterCR {
-                    // The LF of a CRLF whose CR already ended the line.
-                    afterCR = false
-                    index += 1
-                    start = index
-                    continue
-                }
-                afterCR = false
-                if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
-                    line.append(contentsOf: bytes[start..<index])
-                    if let event = endLine() { events.append(event) }
-                    line.removeAll(keepingCapacity: true)
-                    afterCR = byte == UInt8(ascii: "\r")
-                    index += 1
-                    start = index
-                    continue
-                }
-                index += 1
+            if afterCR, start < count, bytes[start] == UInt8(ascii: "\n") {
+                start += 1  // the LF of a CRLF whose CR ended the previous read
             }
-            line.append(contentsOf: bytes[start..<bytes.count])
+            afterCR = false
+            // memchr finds the next CR and LF; each is searched again only once passed.
+            var nextLF = Self.find(UInt8(ascii: "\n"), in: base, from: start, count: count)
+            var nextCR = Self.find(UInt8(ascii: "\r"), in: base, from: start, count: count)
+            while start < count {
+                if nextLF < start { nextLF = Self.find(UInt8(ascii: "\n"), in: base, from: start, count: count) }
+                if nextCR < start { nextCR = Self.find(UInt8(ascii: "\r"), in: base, from: start, count: count) }
+                let end = min(nextLF, nextCR)
+                guard end < count else {
+                    line.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<count]))
+                    return
+                }
+                line.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
+                if let event = endLine() { events.append(event) }
+                line.removeAll(keepingCapacity: true)
+                start = end + 1
+                if bytes[end] == UInt8(ascii: "\r") {
+                    if start < count {
+                        if bytes[start] == UInt8(ascii: "\n") { start += 1 }
+                    } else {
+                        afterCR = true
+                    }
+                }
+            }
         }
         return events
+    }
+
+    /// The index of the first `byte` at or after `from`, or `count` when there is none.
+    private static func find(_ byte: UInt8, in base: UnsafeRawPointer, from: Int, count: Int) -> Int {
+        guard from < count, let found = memchr(base + from, Int32(byte), count - from) else { return count }
+        return base.distance(to: UnsafeRawPointer(found))
     }
 
     private mutating func endLine() -> SSEEvent? {
