@@ -22,6 +22,7 @@ public struct ChunkSequence: AsyncSequence, Sendable {
         self.mode = mode
     }
 
+    /// Starts a new reader at ``start``.
     public func makeAsyncIterator() -> Iterator {
         Iterator(session: ReadSession(stream: stream, offset: start, mode: mode))
     }

@@ -22,6 +22,7 @@ public struct JSONBatchSequence<Message: Decodable & Sendable>: AsyncSequence, S
     let chunks: ChunkSequence
     let makeDecoder: @Sendable () -> JSONDecoder
 
+    /// Starts a new reader at the sequence's starting offset.
     public func makeAsyncIterator() -> Iterator {
         Iterator(chunks: chunks.makeAsyncIterator(), decoder: makeDecoder())
     }

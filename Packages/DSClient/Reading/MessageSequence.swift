@@ -17,6 +17,7 @@ public struct MessageSequence<Value: Decodable & Sendable>: AsyncSequence, Senda
 
     let batches: JSONBatchSequence<Value>
 
+    /// Starts a new reader at the sequence's starting offset.
     public func makeAsyncIterator() -> Iterator {
         Iterator(batches: batches.makeAsyncIterator())
     }

@@ -82,6 +82,7 @@ public struct DurableStreamError: Error, Sendable, CustomStringConvertible {
     /// For ``Code/streamClosed``: the stream's final offset, as the server reported it.
     public var finalOffset: Offset? { header(ProtocolHeader.streamNextOffset).map(Offset.init(rawValue:)) }
 
+    /// The message, with the HTTP status when there was one.
     public var description: String {
         if let status { return "\(message) (HTTP \(status))" }
         return message

@@ -28,16 +28,20 @@ public struct Offset: RawRepresentable, Sendable, Hashable, Comparable, Codable,
     /// Whether this is one of the sentinels rather than a server-minted position.
     public var isSentinel: Bool { self == .beginning || self == .now }
 
+    /// The token as sent on the wire.
     public var description: String { rawValue }
 
+    /// Byte-wise order, which the protocol guarantees to be stream order for offsets of one stream.
     public static func < (lhs: Offset, rhs: Offset) -> Bool {
         lhs.rawValue.utf8.lexicographicallyPrecedes(rhs.rawValue.utf8)
     }
 
+    /// Decodes an offset stored as a plain string.
     public init(from decoder: any Decoder) throws {
         rawValue = try decoder.singleValueContainer().decode(String.self)
     }
 
+    /// Encodes the offset as a plain string, so it can be persisted and restored.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(rawValue)
