@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the build links against (zlib, LMDB) when they are missing.
+# Installs the Debian packages the build links against (zlib, LMDB) and the tests use (openssl, for
+# throw-away TLS certificates) when they are missing.
 set -euo pipefail
 missing=()
-for package in zlib1g-dev liblmdb-dev pkg-config; do
+for package in zlib1g-dev liblmdb-dev pkg-config openssl; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 if ((${#missing[@]})); then

@@ -39,12 +39,12 @@ public enum ProtocolHeader {
     public static let exposedToBrowsers: [String] = [
         streamNextOffset, streamCursor, streamUpToDate, streamClosed, streamTTL, streamExpiresAt,
         producerEpoch, producerSeq, producerExpectedSeq, producerReceivedSeq, sseDataEncoding,
-        "ETag", "Location", "Content-Type",
+        "ETag", "Location", "Content-Type", "Retry-After", "WWW-Authenticate", "X-Request-Id",
     ]
 
     /// The request headers a browser may send (CORS `Access-Control-Allow-Headers`).
     public static let allowedFromBrowsers: [String] = [
         "Content-Type", "Authorization", "If-None-Match", streamTTL, streamExpiresAt, streamSeq, streamClosed,
-        streamForkedFrom, streamForkOffset, streamForkSubOffset, producerID, producerEpoch, producerSeq,
+        streamForkedFrom, streamForkOffset, streamForkSubOffset, producerID, producerEpoch, producerSeq, "X-Request-Id",
     ]
 }

@@ -65,6 +65,11 @@ public protocol StreamStore: AnyObject, Sendable {
 
     /// Flushes and releases resources. Later calls fail with ``StoreError/unavailable(_:)``.
     func close() async throws
+
+    /// Succeeds while the store is open and can accept writes; fails (with the reason) otherwise.
+    /// Backs the server's readiness endpoint. The default implementation always succeeds; durable
+    /// stores override it to check that they are open and their data directory is writable.
+    func readiness(on eventLoop: any EventLoop) -> EventLoopFuture<Void>
 }
 
 /// What a waiter learns when it fires.

@@ -29,17 +29,27 @@ public final class ServerProcess: @unchecked Sendable {
     }
 
     /// Starts the server with `arguments` (e.g. `["dev", "--port", "0"]`) and waits for its banner line.
-    public init(arguments: [String], timeoutSeconds: Double = 30) throws {
+    /// `environment` entries are added to the test's own environment; `standardError` receives the server's
+    /// logs (the test's own standard error by default).
+    public init(
+        arguments: [String],
+        environment: [String: String] = [:],
+        standardError: FileHandle? = nil,
+        timeoutSeconds: Double = 30
+    ) throws {
         process = Process()
         process.executableURL = URL(fileURLWithPath: Self.executablePath)
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         output = Pipe()
         process.standardOutput = output
-        process.standardError = FileHandle.standardError
+        process.standardError = standardError ?? FileHandle.standardError
         try process.run()
         let line = try Self.readLine(from: output.fileHandleForReading, timeoutSeconds: timeoutSeconds)
         banner = line
-        guard let start = line.range(of: "http://") else {
+        guard let start = line.range(of: "http://") ?? line.range(of: "https://") else {
             process.terminate()
             throw TestFailure("unexpected banner: \(line)")
         }

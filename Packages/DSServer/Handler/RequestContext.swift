@@ -12,13 +12,23 @@ public struct RequestContext: Sendable {
     public var host: String?
     /// `http` or `https`.
     public var scheme: String
+    /// The client's address (the peer, or the client behind a trusted proxy), for authorisers and rate limits.
+    public var clientAddress: SocketAddress?
 
     /// Creates a context.
-    public init(eventLoop: any EventLoop, allocator: ByteBufferAllocator, lifetime: RequestLifetime, host: String?, scheme: String = "http") {
+    public init(
+        eventLoop: any EventLoop,
+        allocator: ByteBufferAllocator,
+        lifetime: RequestLifetime,
+        host: String?,
+        scheme: String = "http",
+        clientAddress: SocketAddress? = nil
+    ) {
         self.eventLoop = eventLoop
         self.allocator = allocator
         self.lifetime = lifetime
         self.host = host
         self.scheme = scheme
+        self.clientAddress = clientAddress
     }
 }

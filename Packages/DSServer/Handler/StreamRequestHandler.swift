@@ -17,6 +17,8 @@ public final class StreamRequestHandler: Sendable {
     let liveRequests: LiveRequestTracker
     let gzip: GzipEncoder?
     let sseEvents = SSEEventCache()
+    /// Metrics, request log, limits and drain state (Operations/).
+    let operations: ServerOperations
 
     /// Creates a handler for `options` (its store, limits, cursor and caching settings).
     public convenience init(options: ServerOptions) {
@@ -29,12 +31,16 @@ public final class StreamRequestHandler: Sendable {
         self.lifecycle = lifecycle
         self.liveRequests = LiveRequestTracker()
         self.gzip = options.compression.map { GzipEncoder(level: $0.level) }
+        self.operations = ServerOperations(serverOptions: options)
     }
 
     /// Answers one request. The future completes on `context.eventLoop`.
     public func handle(_ request: StreamRequest, context: RequestContext) -> EventLoopFuture<StreamResponse> {
         guard !request.streamPath.isEmpty else {
             return context.eventLoop.makeSucceededFuture(errorResponse(.badRequest, "a stream path is required below the stream root"))
+        }
+        if let refusal = admit(request, context: context) {  // authoriser and per-client limits (+Admission)
+            return context.eventLoop.makeSucceededFuture(refusal)
         }
         switch request.method {
         case .PUT: return create(request, context: context)
@@ -54,6 +60,7 @@ public final class StreamRequestHandler: Sendable {
 
     /// Reports a lifecycle event to the hooks without waiting for them.
     func emit(_ kind: StreamLifecycleEvent.Kind, path: String, contentType: StreamContentType, at timestamp: StoreTimestamp) {
+        operations.metrics.streamEvent(kind)
         guard !lifecycle.isEmpty else { return }
         lifecycle.dispatch(StreamLifecycleEvent(kind: kind, path: path, contentType: contentType, timestamp: timestamp))
     }

@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// An embeddable Durable Streams HTTP/1.1 server on SwiftNIO.
@@ -42,6 +43,9 @@ public final class DurableStreamServer: Sendable {
         for hook in options.hooks { try await hook.prepare(store: options.store) }
         let handler = self.handler
         let options = self.options
+        let tlsContext = try options.tls.map { try NIOSSLContext(configuration: $0) }
+        let scheme = tlsContext == nil ? "http" : "https"
+        await countExistingStreams()
         let router = StreamPathRouter(streamRoot: options.streamRoot)
         var limits = NIOHTTPDecoderLimitConfiguration()
         limits.maxHeaderListSize = options.limits.maxHeaderBytes
@@ -56,6 +60,9 @@ public final class DurableStreamServer: Sendable {
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tlsContext {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tlsContext))
+                    }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(
                         withPipeliningAssistance: true,
                         withErrorHandling: false,
@@ -64,7 +71,7 @@ public final class DurableStreamServer: Sendable {
                         withDecoderLimitConfiguration: decoderLimits
                     )
                     try channel.pipeline.syncOperations.addHandler(
-                        HTTPChannelHandler(handler: handler, router: router, limits: options.limits)
+                        HTTPChannelHandler(handler: handler, router: router, limits: options.limits, scheme: scheme)
                     )
                 }
             }
@@ -86,15 +93,26 @@ public final class DurableStreamServer: Sendable {
 
     private var store: any StreamStore { options.store }
 
+    /// Starts the stream gauge from the streams already in the store; lifecycle events keep it current.
+    private func countExistingStreams() async {
+        let eventLoop = group.any()
+        do {
+            let streams = try await store.list(now: .now(), on: eventLoop).get()
+            handler.operations.metrics.streams.set(streams.count)
+        } catch {
+            options.logger.warning("could not count existing streams for metrics", metadata: ["error": "\(error)"])
+        }
+    }
+
     /// The bound port (the real one when started with port `0`).
     public var port: Int {
         state.withLock { $0.channel?.localAddress?.port } ?? options.port
     }
 
-    /// `http://host:port`, without the stream root.
+    /// `http://host:port` (`https://` with TLS), without the stream root.
     public var baseURL: String {
         let host = options.host.contains(":") ? "[\(options.host)]" : options.host
-        return "http://\(host):\(port)"
+        return "\(options.tls == nil ? "http" : "https")://\(host):\(port)"
     }
 
     /// Long-polls and SSE sessions currently in progress (waiting or streaming).
@@ -107,21 +125,33 @@ public final class DurableStreamServer: Sendable {
     /// The URL of the stream root, e.g. `http://127.0.0.1:4437/v1/stream/`.
     public var streamRootURL: String { baseURL + options.streamRoot }
 
-    /// Stops gracefully: stops accepting, answers every waiting long-poll, ends SSE sessions, lets in-flight
-    /// requests finish (up to `gracePeriod`), delivers queued lifecycle events, and closes the store.
-    public func stop(gracePeriod: TimeAmount = .seconds(1)) async throws {
+    /// Requests in progress, from their head arriving to their last byte written (live reads included).
+    public var inFlightRequestCount: Int { handler.operations.inFlightCount }
+
+    /// Stops gracefully: fails readiness and stops keeping connections alive, stops accepting, answers every
+    /// waiting long-poll, ends SSE sessions, lets in-flight requests (appends included) finish for up to
+    /// `gracePeriod` (default ``ServerOptions/shutdownTimeout``), delivers queued lifecycle events, and
+    /// closes the store (which syncs a durable one).
+    public func stop(gracePeriod: TimeAmount? = nil) async throws {
         let (channel, sweeper, alreadyStopped) = state.withLock { state in
             defer { state.stopped = true }
             return (state.channel, state.sweeper, state.stopped)
         }
         guard !alreadyStopped else { return }
+        handler.operations.beginDraining()
         sweeper?.cancel()
         try? await channel?.close()
         handler.endLiveRequests()
-        // Give answered long-polls and ended SSE streams a moment to flush before connections are torn down.
-        let deadline = ContinuousClock.now + .nanoseconds(gracePeriod.nanoseconds)
-        while handler.liveRequests.count > 0 && ContinuousClock.now < deadline {
+        // Let answered long-polls, ended SSE streams and in-flight requests (appends waiting for their
+        // sync) finish before connections are torn down.
+        let grace = gracePeriod ?? options.shutdownTimeout
+        let deadline = ContinuousClock.now + .nanoseconds(grace.nanoseconds)
+        while (handler.liveRequests.count > 0 || handler.operations.inFlightCount > 0) && ContinuousClock.now < deadline {
             try? await Task.sleep(nanoseconds: 5_000_000)
+        }
+        let unfinished = handler.operations.inFlightCount
+        if unfinished > 0 {
+            options.logger.warning("shutdown deadline passed with requests still in flight", metadata: ["requests": "\(unfinished)"])
         }
         try await group.shutdownGracefully()
         await lifecycle.finish()

@@ -2,6 +2,7 @@ import DSCursor
 import DSStore
 import Logging
 import NIOCore
+import NIOSSL
 
 /// Everything that configures a ``DurableStreamServer``.
 public struct ServerOptions: Sendable {
@@ -39,6 +40,20 @@ public struct ServerOptions: Sendable {
     public var eventLoopThreads: Int?
     /// Where the server reports errors and lifecycle problems. The library never bootstraps logging.
     public var logger: Logger
+    /// Request logs, metrics, and the health, readiness and metrics endpoints.
+    public var operations: OperationsOptions
+    /// TLS for HTTPS (HTTP/1.1); `nil` serves plain HTTP (for use behind a TLS-terminating proxy).
+    /// ``TLSConfiguration/durableStreamsServer(certificateChainPEMFile:privateKeyPEMFile:)`` builds one from PEM files.
+    public var tls: TLSConfiguration?
+    /// Peers whose `X-Forwarded-Proto`, `X-Forwarded-Host` and `X-Forwarded-For` are believed; from anyone
+    /// else those headers are ignored.
+    public var trustedProxies: [NetworkRange]
+    /// Decides which requests may read, write, create or delete streams; `nil` allows everything.
+    public var authorizer: (any StreamAuthorizer)?
+    /// Per-client request, byte and live-read limits; `nil` for none.
+    public var rateLimits: RateLimitOptions?
+    /// How long ``DurableStreamServer/stop(gracePeriod:)`` waits for in-flight requests to finish by default.
+    public var shutdownTimeout: TimeAmount
 
     /// Creates options; every parameter has a production-sensible default.
     public init(
@@ -58,7 +73,13 @@ public struct ServerOptions: Sendable {
         crossOriginResourcePolicy: String = "cross-origin",
         expirySweepInterval: TimeAmount = .seconds(1),
         eventLoopThreads: Int? = nil,
-        logger: Logger = Logger(label: "durable-streams.server")
+        logger: Logger = Logger(label: "durable-streams.server"),
+        operations: OperationsOptions = OperationsOptions(),
+        tls: TLSConfiguration? = nil,
+        trustedProxies: [NetworkRange] = [],
+        authorizer: (any StreamAuthorizer)? = nil,
+        rateLimits: RateLimitOptions? = nil,
+        shutdownTimeout: TimeAmount = .seconds(10)
     ) {
         self.port = port
         self.host = host
@@ -77,6 +98,12 @@ public struct ServerOptions: Sendable {
         self.expirySweepInterval = expirySweepInterval
         self.eventLoopThreads = eventLoopThreads
         self.logger = logger
+        self.operations = operations
+        self.tls = tls
+        self.trustedProxies = trustedProxies
+        self.authorizer = authorizer
+        self.rateLimits = rateLimits
+        self.shutdownTimeout = shutdownTimeout
     }
 }
 

@@ -26,6 +26,9 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private var state = State.idle
     private var sseWriter: ChannelSSEWriter?
+    /// The current request's log and metrics record (Operations/RequestObservation).
+    private var observation: RequestObservation?
+    private var operations: ServerOperations { handler.operations }
 
     init(handler: StreamRequestHandler, router: StreamPathRouter, limits: ServerLimits, scheme: String = "http") {
         self.handler = handler
@@ -65,6 +68,9 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func receiveHead(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        observation = RequestObservation(
+            method: head.method, target: head.uri, headers: head.headers, peer: context.channel.remoteAddress, operations: operations
+        )
         if head.uri.utf8.count > limits.maxURIBytes {
             refuse(.uriTooLong, "request target exceeds \(limits.maxURIBytes) bytes", version: head.version, context: context)
             return
@@ -84,21 +90,36 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         state = .responding(lifetime)
         let keepAlive = head.isKeepAlive
         let response: EventLoopFuture<StreamResponse>
+        let origin = ForwardedOrigin.resolve(
+            peer: context.channel.remoteAddress, headers: head.headers, scheme: scheme, trustedProxies: operations.trustedProxies
+        )
+        observation?.clientAddress = origin.clientAddress
+        observation?.bytesIn = body.readableBytes
+        observation?.enterFlight(operations: operations)
         switch router.route(head.uri) {
         case .stream(let path, let urlPath, let query):
+            if head.method == .GET, let live = query[QueryParameter.live] { observation?.markLive(live, operations: operations) }
             let request = StreamRequest(method: head.method, streamPath: path, urlPath: urlPath, query: query, headers: head.headers, body: body)
             let requestContext = RequestContext(
                 eventLoop: context.eventLoop,
                 allocator: context.channel.allocator,
                 lifetime: lifetime,
-                host: head.headers.first(name: "Host"),
-                scheme: scheme
+                host: origin.host,
+                scheme: origin.scheme,
+                clientAddress: origin.clientAddress
             )
             response = handler.handle(request, context: requestContext)
         case .reserved:
             response = context.eventLoop.makeSucceededFuture(handler.reservedNotFound())
         case .outside:
-            response = context.eventLoop.makeSucceededFuture(handler.errorResponse(.notFound, "not found: streams live under \(router.streamRoot)"))
+            if let endpoint = operations.endpoint(at: StreamPathRouter.splitQuery(head.uri).0) {
+                response = operations.answer(
+                    endpoint, method: head.method, headers: head.headers, clientAddress: origin.clientAddress,
+                    handler: handler, eventLoop: context.eventLoop
+                )
+            } else {
+                response = context.eventLoop.makeSucceededFuture(handler.errorResponse(.notFound, "not found: streams live under \(router.streamRoot)"))
+            }
         case .invalid(let reason):
             response = context.eventLoop.makeSucceededFuture(handler.errorResponse(.badRequest, reason))
         }
@@ -118,6 +139,12 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func refuse(_ status: HTTPResponseStatus, _ reason: String, version: HTTPVersion, context: ChannelHandlerContext) {
         let lifetime = RequestLifetime(eventLoop: context.eventLoop)
         state = .discarding
+        if observation == nil {
+            observation = RequestObservation(
+                method: .RAW(value: "-"), target: "-", headers: [:], peer: context.channel.remoteAddress, operations: operations
+            )
+        }
+        observation?.enterFlight(operations: operations)
         write(handler.errorResponse(status, reason), version: version, method: .GET, keepAlive: false, lifetime: lifetime, context: context)
     }
 
@@ -147,6 +174,8 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .eventStream:
             keepAlive = false
         }
+        if operations.isDraining { keepAlive = false }
+        observation?.responded(status: status, headers: &headers, bytes: method == .HEAD ? 0 : response.contentLength)
         if !keepAlive { headers.replaceOrAdd(name: "Connection", value: "close") }
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: status, headers: headers))), promise: nil)
 
@@ -163,6 +192,7 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
             let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             let writer = ChannelSSEWriter(channel: context.channel) {
                 let (handler, context) = loopBound.value
+                handler.observation?.bytesOut += handler.sseWriter?.bytesWritten ?? 0
                 handler.sseWriter = nil
                 handler.finishResponse(keepAlive: false, lifetime: lifetime, context: context)
             }
@@ -174,7 +204,10 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func finishResponse(keepAlive: Bool, lifetime: RequestLifetime, context: ChannelHandlerContext) {
         let written = context.writeAndFlushPromise(wrapOutboundOut(.end(nil)))
         let channel = context.channel
+        let finished = observation.take()
+        let operations = self.operations
         written.whenComplete { _ in
+            finished?.finish(clientGone: false, operations: operations)
             lifetime.end(.completed)
             if !keepAlive { channel.close(promise: nil) }
         }
@@ -184,6 +217,10 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         if case .responding(let lifetime) = state { lifetime.end(.clientGone) }
+        if var abandoned = observation.take() {
+            abandoned.bytesOut += sseWriter?.bytesWritten ?? 0
+            abandoned.finish(clientGone: true, operations: operations)
+        }
         state = .closed
         context.fireChannelInactive()
     }
