@@ -1,4 +1,5 @@
 import DSClient
+import DSServer
 import DSTestSupport
 import Foundation
 import Testing
@@ -113,6 +114,23 @@ struct CLITests {
             #expect(auth.contains { $0?.hasSuffix("Basic ZmxhZw==") == true })
             #expect(auth.last??.hasSuffix("Bearer flag-token") == true)
             #expect(!auth.contains(nil))
+        }
+    }
+
+    @Test func authIsAcceptedByAServerThatRequiresATokenAndMissingAuthIsReported() async throws {
+        let authorizer = BearerTokenAuthorizer(grants: [.fullAccess(token: "s3cret")])
+        try await TestServer.with(configure: { $0.authorizer = authorizer }) { server in
+            let id = uniquePath("cli-auth")
+            let denied = try await CLIProcess.run(["create", id], environment: Self.env(server))
+            #expect(denied.status != 0)
+            #expect(denied.stderr.contains("401") || denied.stderr.contains("403"))
+
+            let env = Self.env(server, ["STREAM_AUTH": "Bearer s3cret"])
+            #expect(try await CLIProcess.run(["create", id, "--content-type", "text/plain"], environment: env).status == 0)
+            #expect(try await CLIProcess.run(["write", id, "hello"], environment: env).status == 0)
+            let read = try await CLIProcess.run(["read", id, "--no-follow"], environment: env)
+            #expect(read.status == 0)
+            #expect(read.stdout == "hello")
         }
     }
 

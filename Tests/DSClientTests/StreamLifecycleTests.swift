@@ -1,4 +1,5 @@
 import DSClient
+import DSServer
 import DSTestSupport
 import Foundation
 import NIOCore
@@ -233,6 +234,26 @@ struct StreamLifecycleTests {
             throw error
         }
         try await second?.stop()
+    }
+
+    @Test func credentialsReachAServerThatRequiresThem() async throws {
+        let authorizer = BearerTokenAuthorizer(grants: [.fullAccess(token: "s3cret")])
+        try await TestServer.with(configure: { $0.authorizer = authorizer }) { server in
+            let path = uniquePath("auth")
+            let anonymous = DurableStream(url: server.url(path))
+            await #expect { try await anonymous.create(contentType: "text/plain") } throws: { error in
+                guard let error = error as? DurableStreamError else { return false }
+                return error.code == .unauthorized || error.code == .forbidden
+            }
+            let stream = DurableStream(
+                url: server.url(path), configuration: ClientConfiguration(dynamicHeaders: { ["Authorization": "Bearer s3cret"] })
+            )
+            try await stream.create(contentType: "text/plain")
+            try await stream.append("ok")
+            try await stream.close()
+            let chunks = try await withTimeout { try await collect(stream.read(mode: .sse)) }
+            #expect(String(decoding: joinedBytes(chunks), as: UTF8.self) == "ok")
+        }
     }
 
     @Test func unreachableServerIsANetworkError() async throws {
