@@ -22,6 +22,8 @@ public final class FaultProxy: Sendable {
         var cuts = 0
         var listener: (any Channel)?
         var closeWaiters: [(limit: Int, continuation: CheckedContinuation<Void, Never>)] = []
+        var holding = false
+        var held: [(peer: any Channel, bytes: ByteBuffer)] = []
     }
 
     /// Starts a proxy forwarding to `127.0.0.1:targetPort`.
@@ -69,6 +71,33 @@ public final class FaultProxy: Sendable {
     /// after which it is closed; `nil` from the closure (or a `nil` closure) means no limit.
     public func limitResponseBytes(_ limit: (@Sendable (Int) -> Int?)?) {
         state.withLock { $0.responseByteLimit = limit }
+    }
+
+    /// Holds back every response byte from now on (requests still reach the server) until ``releaseResponses()``.
+    public func holdResponses() {
+        state.withLock { $0.holding = true }
+    }
+
+    /// Delivers the held responses in order and stops holding. Runs on the proxy's single event loop, the one
+    /// that forwards, so nothing overtakes the held bytes.
+    public func releaseResponses() async throws {
+        try await group.next().submit { [self] in
+            let held = state.withLock { state in
+                state.holding = false
+                defer { state.held = [] }
+                return state.held
+            }
+            for (peer, bytes) in held { peer.writeAndFlush(bytes, promise: nil) }
+        }.get()
+    }
+
+    /// Response bytes are held: keeps them for ``releaseResponses()`` and returns true.
+    fileprivate func holdIfHolding(_ bytes: ByteBuffer, for peer: any Channel) -> Bool {
+        state.withLock { state in
+            guard state.holding else { return false }
+            state.held.append((peer, bytes))
+            return true
+        }
     }
 
     /// How many proxied connections are open.
@@ -208,6 +237,7 @@ private final class Forwarder: ChannelInboundHandler {
                     return
                 }
             }
+            if proxy.holdIfHolding(bytes, for: peer) { return }
             if let remaining {
                 if bytes.readableBytes >= remaining {
                     let head = bytes.readSlice(length: remaining)!
