@@ -39,6 +39,28 @@ struct OtherServerTests {
         #expect(server.requests.contains { $0.query["live"] == "sse" })
     }
 
+    @Test func severalSSEDataEventsBeforeOneControlEventFormOneChunk() async throws {
+        let server = try await ScriptedServer.start { request in
+            guard request.query["live"] == "sse" else {
+                return ScriptedResponse(200, [("Content-Type", "application/json"), ("Stream-Next-Offset", "o1"), ("Stream-Up-To-Date", "true")], body: "[]")
+            }
+            let body = "event: data\ndata: [1,\ndata: 2]\n\nevent: data\ndata: []\n\nevent: data\ndata: [3]\n\n"
+                + "event: control\ndata: {\"streamNextOffset\":\"o2\",\"streamClosed\":true}\n\n"
+            return ScriptedResponse(200, [("Content-Type", "text/event-stream")], body: body)
+        }
+        defer { Task { try? await server.stop() } }
+        let stream = DurableStream(url: server.url("/json"), configuration: ClientConfiguration(retry: .none))
+        let chunks = try await withTimeout { try await collect(stream.read(mode: .auto)) }
+        let last = try #require(chunks.last)
+        #expect(last.closed)
+        #expect(last.offset == Offset("o2"))
+        #expect(last.text == "[1,\n2,3]")
+        #expect(try last.jsonMessages().map { String(buffer: $0) } == ["1", "2", "3"])
+        var values: [Int] = []
+        for try await message in stream.messages(as: Int.self, mode: .auto) { values.append(message.value) }
+        #expect(values == [1, 2, 3])
+    }
+
     @Test func rateLimitsAndUnavailableAnswersAreRetried() async throws {
         let calls = Mutex(0)
         let server = try await ScriptedServer.start { request in
