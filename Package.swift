@@ -18,6 +18,8 @@ let package = Package(
         .library(name: "DSRegistry", targets: ["DSRegistry"]),
         .library(name: "DSSubscriptions", targets: ["DSSubscriptions"]),
         .library(name: "DSConformance", targets: ["DSConformance"]),
+        .library(name: "DSClient", targets: ["DSClient"]),
+        .executable(name: "durable-stream", targets: ["durable-stream"]),
         .executable(name: "durable-streams-server", targets: ["durable-streams-server"]),
         .executable(name: "durable-streams-conformance", targets: ["durable-streams-conformance"]),
     ],
@@ -126,7 +128,30 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .target(
+            name: "DSClient",
+            dependencies: [
+                "DSProtocol",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Packages/DSClient",
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Executables
+        .executableTarget(
+            name: "durable-stream",
+            dependencies: [
+                "DSClient",
+                "DSProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Tools/durable-stream",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "durable-streams-server",
             dependencies: [
@@ -201,6 +226,23 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             path: "Tests/ServerExecutableTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DSClientTests",
+            dependencies: [
+                "DSClient",
+                "DSProtocol",
+                "DSServer",
+                "DSStore",
+                "DSTestSupport",
+                "durable-stream",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Tests/DSClientTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(
