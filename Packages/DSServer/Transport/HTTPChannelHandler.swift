@@ -172,14 +172,16 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func finishResponse(keepAlive: Bool, lifetime: RequestLifetime, context: ChannelHandlerContext) {
+        // Become idle before writing `.end`: the pipelining handler delivers the next pipelined request
+        // synchronously inside that write, and a head arriving while still `.responding` would be dropped.
+        if keepAlive, case .responding = state { state = .idle }
+        if !keepAlive { state = .closed }
         let written = context.writeAndFlushPromise(wrapOutboundOut(.end(nil)))
         let channel = context.channel
         written.whenComplete { _ in
             lifetime.end(.completed)
             if !keepAlive { channel.close(promise: nil) }
         }
-        if keepAlive, case .responding = state { state = .idle }
-        if !keepAlive { state = .closed }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
