@@ -16,12 +16,14 @@ let package = Package(
         .library(name: "DSStore", targets: ["DSStore"]),
         .library(name: "DSServer", targets: ["DSServer"]),
         .executable(name: "durable-streams-server", targets: ["durable-streams-server"]),
+        .executable(name: "durable-streams-bench", targets: ["durable-streams-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         // MARK: System libraries
@@ -87,6 +89,28 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .executableTarget(
+            name: "durable-streams-bench",
+            dependencies: [
+                "DSBenchKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Tools/durable-streams-bench",
+            swiftSettings: swiftSettings
+        ),
+        // The benchmark's load generator and scenarios; internal to this package (no product).
+        .target(
+            name: "DSBenchKit",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            path: "Tools/DSBenchKit",
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Tests
         .target(
             name: "DSTestSupport",
@@ -128,6 +152,17 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Tests/DSServerTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DSBenchTests",
+            dependencies: [
+                "DSBenchKit",
+                "DSTestSupport",
+                "DSServer",
+                "DSStore",
+            ],
+            path: "Tests/DSBenchTests",
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,0 +1,79 @@
+import NIOCore
+import NIOHTTP1
+
+/// Appends one ``LiveMessage`` every interval on one connection, on a fixed schedule (requests are
+/// pipelined if an answer is late), until the window ends.
+final class LiveWriter: ResponseConsumer {
+    private let handler: ClientHandler
+    private let head: HTTPRequestHead
+    private let window: MeasureWindow
+    private let interval: UInt64
+    private let stats: LoopStats
+    private let done: EventLoopPromise<Range<Int>>
+    private var seq = 0
+    private var measured: Range<Int>?
+    private var inFlight: [UInt64] = []
+    private var inFlightStart = 0
+    private var sending = true
+    private var status: UInt = 0
+
+    init(handler: ClientHandler, head: HTTPRequestHead, window: MeasureWindow, intervalMs: Int, stats: LoopStats, done: EventLoopPromise<Range<Int>>) {
+        self.handler = handler
+        self.head = head
+        self.window = window
+        self.interval = UInt64(max(1, intervalMs)) * 1_000_000
+        self.stats = stats
+        self.done = done
+    }
+
+    func start(on eventLoop: any EventLoop) {
+        let bound = NIOLoopBound(self, eventLoop: eventLoop)
+        eventLoop.scheduleTask(in: .nanoseconds(Int64(window.start > BenchClock.now() ? window.start - BenchClock.now() : 0))) {
+            bound.value.fire(on: eventLoop)
+        }
+    }
+
+    private func fire(on eventLoop: any EventLoop) {
+        let now = BenchClock.now()
+        guard sending, now < window.end else {
+            sending = false
+            finishIfIdle()
+            return
+        }
+        if window.measures(now) {
+            measured = (measured?.lowerBound ?? seq)..<(seq + 1)
+        }
+        var request = head
+        let body = LiveMessage.make(seq: seq, sentAt: now)
+        request.headers.replaceOrAdd(name: "Content-Length", value: String(body.readableBytes))
+        inFlight.append(now)
+        handler.send(request, body: body)
+        seq += 1
+        let due = window.start + UInt64(seq) * interval
+        let delay = due > BenchClock.now() ? due - BenchClock.now() : 0
+        let bound = NIOLoopBound(self, eventLoop: eventLoop)
+        eventLoop.scheduleTask(in: .nanoseconds(Int64(delay))) { bound.value.fire(on: eventLoop) }
+    }
+
+    func responseHead(_ head: HTTPResponseHead) { status = head.status.code }
+
+    func responseEnd() {
+        guard inFlightStart < inFlight.count else { return }
+        let sentAt = inFlight[inFlightStart]
+        inFlightStart += 1
+        stats.record(status: status, latency: BenchClock.now() - sentAt, accepted: (200..<300).contains(status))
+        finishIfIdle()
+    }
+
+    func connectionClosed(error: (any Error)?) {
+        stats.errors += 1
+        sending = false
+        inFlightStart = inFlight.count
+        finishIfIdle()
+    }
+
+    private func finishIfIdle() {
+        guard !sending, inFlightStart == inFlight.count else { return }
+        done.succeed(measured ?? 0..<0)
+    }
+}
