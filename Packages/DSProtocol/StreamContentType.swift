@@ -35,14 +35,41 @@ public struct StreamContentType: Sendable, Hashable, CustomStringConvertible {
 
     /// A `type/subtype` made of RFC 7230 token characters.
     var isWellFormed: Bool {
-        let parts = mediaType.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2 else { return false }
-        return parts.allSatisfy { !$0.isEmpty && $0.utf8.allSatisfy(Self.isTokenByte) }
+        var slashes = 0
+        var partLength = 0
+        for byte in mediaType.utf8 {
+            if byte == UInt8(ascii: "/") {
+                guard partLength > 0 else { return false }
+                slashes += 1
+                partLength = 0
+            } else {
+                guard Self.isTokenByte(byte) else { return false }
+                partLength += 1
+            }
+        }
+        return slashes == 1 && partLength > 0
     }
 
+    /// The media type lower-cased without parameters. Scans bytes and returns `value` itself when it is
+    /// already normalised (the common case, which then costs no allocation; this ran on every append).
     static func normalizedMediaType(of value: String) -> String {
-        let base = value.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        return String(base).trimmingASCIIWhitespace().lowercased()
+        let utf8 = value.utf8
+        let baseEnd = utf8.firstIndex(of: UInt8(ascii: ";")) ?? utf8.endIndex
+        var start = utf8.startIndex
+        var end = baseEnd
+        while start < end && (utf8[start] == 0x20 || utf8[start] == 0x09) { start = utf8.index(after: start) }
+        while end > start {
+            let previous = utf8.index(before: end)
+            guard utf8[previous] == 0x20 || utf8[previous] == 0x09 else { break }
+            end = previous
+        }
+        var hasUppercase = false
+        for byte in utf8[start..<end] {
+            if byte >= 0x80 { return String(value[start..<end]).lowercased() }  // non-ASCII: Unicode lower-casing
+            if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") { hasUppercase = true }
+        }
+        if !hasUppercase && start == utf8.startIndex && end == utf8.endIndex { return value }
+        return hasUppercase ? String(value[start..<end]).lowercased() : String(value[start..<end])
     }
 
     static func isTokenByte(_ byte: UInt8) -> Bool {
@@ -60,8 +87,11 @@ extension String {
     /// The string without leading and trailing spaces and tabs.
     package func trimmingASCIIWhitespace() -> String {
         let utf8 = self.utf8
-        guard let first = utf8.firstIndex(where: { $0 != 0x20 && $0 != 0x09 }) else { return "" }
-        let last = utf8.lastIndex(where: { $0 != 0x20 && $0 != 0x09 })!
+        guard let firstByte = utf8.first, let lastByte = utf8.last else { return self }
+        let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 }
+        if !isSpace(firstByte) && !isSpace(lastByte) { return self }
+        guard let first = utf8.firstIndex(where: { !isSpace($0) }) else { return "" }
+        let last = utf8.lastIndex(where: { !isSpace($0) })!
         return String(self[first...last])
     }
 }
