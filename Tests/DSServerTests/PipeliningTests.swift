@@ -1,3 +1,4 @@
+import DSServer
 import DSTestSupport
 import Foundation
 import Testing
@@ -39,5 +40,14 @@ struct PipeliningTests {
 
     private static func statuses(_ reply: String) -> [String] {
         reply.components(separatedBy: "\r\n").filter { $0.hasPrefix("HTTP/1.1 ") }.map { String($0.dropFirst(9).prefix(3)) }
+    }
+}
+
+/// Responses are not re-validated, so options that become header values are checked at start.
+struct HeaderOptionValidationTests {
+    @Test func startRefusesHeaderInjectionInOptions() async throws {
+        let server = DurableStreamServer(options: ServerOptions(port: 0, cors: CORSOptions(allowOrigin: "https://a.example\r\nX-Evil: 1")))
+        await #expect(throws: ServerConfigurationError.self) { try await server.start() }
+        try await server.stop()
     }
 }

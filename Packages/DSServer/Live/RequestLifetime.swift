@@ -51,6 +51,9 @@ public final class RequestLifetime: Sendable {
         }
     }
 
+    /// Whether anything registered with ``onEnd(_:)`` and is still waiting for the end.
+    public var isObserved: Bool { state.withLock { !$0.handlers.isEmpty } }
+
     /// Whether the request has ended.
     public var hasEnded: Bool { state.withLock { $0.ended != nil } }
 }

@@ -176,6 +176,13 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         // synchronously inside that write, and a head arriving while still `.responding` would be dropped.
         if keepAlive, case .responding = state { state = .idle }
         if !keepAlive { state = .closed }
+        if keepAlive && !lifetime.isObserved {
+            // Nothing waits for this write (no long-poll or SSE bookkeeping): skip the promise, its future and
+            // callback, which the append profile showed among the per-request allocations.
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            lifetime.end(.completed)
+            return
+        }
         let written = context.writeAndFlushPromise(wrapOutboundOut(.end(nil)))
         let channel = context.channel
         written.whenComplete { _ in
