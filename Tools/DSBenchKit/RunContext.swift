@@ -24,8 +24,8 @@ struct RunContext: Sendable {
         guard !options.noCreate else { return }
         let request = RequestTemplate(.PUT, target.uri(name), target: target, headers: [("Content-Type", contentType)])
         let response = try await client.execute(request)
-        guard response.status == .created || response.status == .ok else {
-            throw BenchError.setupFailed("PUT \(name) answered \(response.status.code): \(response.text.prefix(200))")
+        guard response.status == 201 || response.status == 200 else {
+            throw BenchError.setupFailed("PUT \(name) answered \(response.status): \(response.text.prefix(200))")
         }
     }
 

@@ -1,9 +1,8 @@
 import NIOCore
-import NIOHTTP1
 
 /// Receives the parts of the responses on one client connection, on its event loop.
 protocol ResponseConsumer: AnyObject {
-    func responseHead(_ head: HTTPResponseHead)
+    func responseHead(_ head: ResponseHead)
     func responseBody(_ buffer: ByteBuffer)
     func responseEnd()
     /// The connection closed (once); `error` is what closed it, if anything.
@@ -14,13 +13,15 @@ extension ResponseConsumer {
     func responseBody(_ buffer: ByteBuffer) {}
 }
 
-/// The last handler of a benchmark client pipeline: sends requests and forwards response parts to
-/// whichever ``ResponseConsumer`` drives the connection. No futures or closures per request.
+/// The only handler of a benchmark client connection: writes pre-encoded requests and parses responses
+/// with ``ResponseParser``, forwarding them to whichever ``ResponseConsumer`` drives the connection.
+/// No futures, closures or header dictionaries per request.
 final class ClientHandler: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPClientResponsePart
-    typealias OutboundOut = HTTPClientRequestPart
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     private var context: ChannelHandlerContext?
+    private let parser = ResponseParser()
     private var error: (any Error)?
     private var closed = false
     var consumer: (any ResponseConsumer)?
@@ -29,29 +30,35 @@ final class ClientHandler: ChannelInboundHandler, RemovableChannelHandler {
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
 
     /// Writes and flushes one request.
-    func send(_ head: HTTPRequestHead, body: ByteBuffer?) {
+    func send(_ request: RequestTemplate) {
+        send(request.bytes, bodyAllowed: request.method != .HEAD)
+    }
+
+    /// Writes and flushes one encoded request; `bodyAllowed` is false for `HEAD`.
+    func send(_ bytes: ByteBuffer, bodyAllowed: Bool = true) {
         guard let context else { return }
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
-        if let body, body.readableBytes > 0 { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        parser.expectResponse(bodyAllowed: bodyAllowed)
+        context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
     }
 
     func close() { context?.close(promise: nil) }
 
-    var eventLoop: (any EventLoop)? { context?.eventLoop }
-
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .head(let head): consumer?.responseHead(head)
-        case .body(let buffer): consumer?.responseBody(buffer)
-        case .end: consumer?.responseEnd()
+        guard let consumer else { return }
+        do {
+            try parser.feed(unwrapInboundIn(data), consumer)
+        } catch {
+            errorCaught(context: context, error: error)
         }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         if !closed {
             closed = true
-            consumer?.connectionClosed(error: error)
+            if let consumer {
+                parser.connectionClosed(consumer)
+                consumer.connectionClosed(error: error)
+            }
         }
         context.fireChannelInactive()
     }

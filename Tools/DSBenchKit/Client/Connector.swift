@@ -1,8 +1,7 @@
 import NIOCore
-import NIOHTTP1
 import NIOPosix
 
-/// Opens keep-alive client connections to the target, each with an HTTP/1.1 codec and a ``ClientHandler``.
+/// Opens keep-alive client connections to the target, each driven by a ``ClientHandler``.
 struct Connector: Sendable {
     let target: BenchTarget
 
@@ -14,7 +13,6 @@ struct Connector: Sendable {
             .connectTimeout(.seconds(10))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers(leftOverBytesStrategy: .dropBytes)
                     try channel.pipeline.syncOperations.addHandler(ClientHandler())
                 }
             }

@@ -1,13 +1,14 @@
 import NIOCore
-import NIOHTTP1
 
 /// A complete response, for setup requests.
 struct SimpleResponse: Sendable {
-    var status: HTTPResponseStatus
-    var headers: HTTPHeaders
+    var status: UInt
+    var rawHeaders: ByteBuffer
     var body: ByteBuffer
 
     var text: String { String(buffer: body) }
+
+    func header(_ name: String) -> String? { ResponseHead(status: status, rawHeaders: rawHeaders).header(name) }
 }
 
 /// Sends one request at a time over a keep-alive connection and collects whole responses (setup only).
@@ -28,11 +29,11 @@ struct SimpleClient: Sendable {
         let eventLoop = connection.eventLoop
         let promise = eventLoop.makePromise(of: SimpleResponse.self)
         let timer = eventLoop.scheduleTask(in: timeout) {
-            promise.fail(BenchError.setupFailed("\(request.head.method) \(request.head.uri) timed out"))
+            promise.fail(BenchError.setupFailed("\(request.method) request timed out"))
         }
         connection.withHandler { handler in
             handler.consumer = ResponseCollector(promise: promise)
-            handler.send(request.head, body: request.body)
+            handler.send(request)
         }.cascadeFailure(to: promise)
         defer { timer.cancel() }
         return try await promise.futureResult.get()
@@ -44,19 +45,19 @@ struct SimpleClient: Sendable {
 /// Collects one response into a ``SimpleResponse``.
 private final class ResponseCollector: ResponseConsumer {
     private let promise: EventLoopPromise<SimpleResponse>
-    private var head: HTTPResponseHead?
+    private var head: ResponseHead?
     private var body = ByteBuffer()
 
     init(promise: EventLoopPromise<SimpleResponse>) { self.promise = promise }
 
-    func responseHead(_ head: HTTPResponseHead) { self.head = head }
+    func responseHead(_ head: ResponseHead) { self.head = head }
     func responseBody(_ buffer: ByteBuffer) {
         var buffer = buffer
         body.writeBuffer(&buffer)
     }
     func responseEnd() {
         guard let head else { return }
-        promise.succeed(SimpleResponse(status: head.status, headers: head.headers, body: body))
+        promise.succeed(SimpleResponse(status: head.status, rawHeaders: head.rawHeaders, body: body))
     }
     func connectionClosed(error: (any Error)?) {
         promise.fail(BenchError.setupFailed("connection closed before the response ended\(error.map { ": \($0)" } ?? "")"))

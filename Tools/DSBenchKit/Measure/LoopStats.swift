@@ -8,12 +8,13 @@ final class LoopStats {
     /// Completed catch-up passes (read scenario).
     var passes = 0
     var bytes = 0
-    var statuses: [UInt: Int] = [:]
+    /// Responses per status code (an array: a dictionary update per request showed in the client's profile).
+    var statuses = [Int](repeating: 0, count: 600)
 
     /// Records a completed response: its latency when the status is accepted, else an unexpected status.
     @inline(__always)
     func record(status: UInt, latency nanoseconds: UInt64, accepted: Bool) {
-        statuses[status, default: 0] += 1
+        statuses[Int(min(status, 599))] += 1
         if accepted {
             ok += 1
             latency.record(nanoseconds: nanoseconds)
@@ -23,7 +24,10 @@ final class LoopStats {
     }
 
     var snapshot: StatsSnapshot {
-        StatsSnapshot(latency: latency, ok: ok, unexpected: unexpected, errors: errors, retries: retries, passes: passes, bytes: bytes, statuses: statuses)
+        StatsSnapshot(
+            latency: latency, ok: ok, unexpected: unexpected, errors: errors, retries: retries, passes: passes, bytes: bytes,
+            statuses: Dictionary(uniqueKeysWithValues: statuses.enumerated().filter { $0.element > 0 }.map { (UInt($0.offset), $0.element) })
+        )
     }
 }
 

@@ -1,5 +1,4 @@
 import NIOCore
-import NIOHTTP1
 
 /// One connection of a closed-loop load: one request in flight, the next sent as soon as the answer ends,
 /// until the window closes or the request source runs dry.
@@ -40,10 +39,10 @@ final class ClosedLoopWorker: ResponseConsumer {
         }
         sentAt = now
         status = 0
-        handler.send(request.head, body: request.body)
+        handler.send(request)
     }
 
-    func responseHead(_ head: HTTPResponseHead) { status = head.status.code }
+    func responseHead(_ head: ResponseHead) { status = head.status }
 
     func responseBody(_ buffer: ByteBuffer) { stats.bytes += buffer.readableBytes }
 

@@ -1,5 +1,4 @@
 import NIOCore
-import NIOHTTP1
 
 /// A reader that waits at the tail with `live=long-poll`, records each message it receives, and polls again
 /// from `Stream-Next-Offset` (with the server's cursor, as clients do).
@@ -26,13 +25,13 @@ final class LongPollReader: ResponseConsumer {
         guard !stats.stopping else { return }
         var query = "offset=\(offset)&live=long-poll"
         if let cursor { query += "&cursor=\(cursor)" }
-        handler.send(RequestTemplate(.GET, target.uri(stream, query: query), target: target).head, body: nil)
+        handler.send(RequestTemplate(.GET, target.uri(stream, query: query), target: target))
     }
 
-    func responseHead(_ head: HTTPResponseHead) {
-        status = head.status.code
-        next = head.headers.first(name: "Stream-Next-Offset")
-        cursor = head.headers.first(name: "Stream-Cursor") ?? cursor
+    func responseHead(_ head: ResponseHead) {
+        status = head.status
+        next = head.header("Stream-Next-Offset")
+        cursor = head.header("Stream-Cursor") ?? cursor
         body = nil
     }
 
@@ -95,11 +94,11 @@ final class SSEStreamReader: ResponseConsumer {
         guard !stats.stopping else { return }
         parser = SSEParser()
         let target = connector.target
-        handler.send(RequestTemplate(.GET, target.uri(stream, query: "offset=\(offset)&live=sse"), target: target).head, body: nil)
+        handler.send(RequestTemplate(.GET, target.uri(stream, query: "offset=\(offset)&live=sse"), target: target))
     }
 
-    func responseHead(_ head: HTTPResponseHead) {
-        status = head.status.code
+    func responseHead(_ head: ResponseHead) {
+        status = head.status
         stats.statuses[status, default: 0] += 1
         if status != 200 { stats.unexpected += 1 }
     }

@@ -1,5 +1,4 @@
 import NIOCore
-import NIOHTTP1
 
 /// `long-poll` and `sse`: many readers wait at the tail of one stream while one writer appends every few
 /// milliseconds; measures append-to-delivery latency for every reader and the time until the last reader
@@ -29,8 +28,8 @@ enum LiveScenario {
         defer { setup.close() }
         try await context.createStream(stream, contentType: "text/plain", using: setup)
         let headResponse = try await setup.execute(RequestTemplate(.HEAD, context.target.uri(stream), target: context.target))
-        guard let tail = headResponse.headers.first(name: "Stream-Next-Offset") else {
-            throw BenchError.setupFailed("HEAD \(stream) answered \(headResponse.status.code) without Stream-Next-Offset")
+        guard let tail = headResponse.header("Stream-Next-Offset") else {
+            throw BenchError.setupFailed("HEAD \(stream) answered \(headResponse.status) without Stream-Next-Offset")
         }
 
         let readerCount = max(1, options.readers)
@@ -69,9 +68,9 @@ enum LiveScenario {
         let meter = context.meter()
         let writerStats = NIOLoopBoundBox.makeBoxSendingValue(LoopStats(), eventLoop: writerConnection.eventLoop)
         let writerDone = writerConnection.eventLoop.makePromise(of: Range<Int>.self)
-        let head = RequestTemplate(.POST, context.target.uri(stream), target: context.target, headers: [("Content-Type", "text/plain")]).head
+        let target = context.target
         writerConnection.withHandler { handler in
-            let writer = LiveWriter(handler: handler, head: head, window: window, intervalMs: intervalMs, stats: writerStats.value, done: writerDone)
+            let writer = LiveWriter(handler: handler, uri: target.uri(stream), target: target, window: window, intervalMs: intervalMs, stats: writerStats.value, done: writerDone)
             handler.consumer = writer
             writer.start(on: writerConnection.eventLoop)
         }.cascadeFailure(to: writerDone)

@@ -1,11 +1,11 @@
 import NIOCore
-import NIOHTTP1
 
 /// Appends one ``LiveMessage`` every interval on one connection, on a fixed schedule (requests are
 /// pipelined if an answer is late), until the window ends.
 final class LiveWriter: ResponseConsumer {
     private let handler: ClientHandler
-    private let head: HTTPRequestHead
+    private let uri: String
+    private let target: BenchTarget
     private let window: MeasureWindow
     private let interval: UInt64
     private let stats: LoopStats
@@ -17,9 +17,10 @@ final class LiveWriter: ResponseConsumer {
     private var sending = true
     private var status: UInt = 0
 
-    init(handler: ClientHandler, head: HTTPRequestHead, window: MeasureWindow, intervalMs: Int, stats: LoopStats, done: EventLoopPromise<Range<Int>>) {
+    init(handler: ClientHandler, uri: String, target: BenchTarget, window: MeasureWindow, intervalMs: Int, stats: LoopStats, done: EventLoopPromise<Range<Int>>) {
         self.handler = handler
-        self.head = head
+        self.uri = uri
+        self.target = target
         self.window = window
         self.interval = UInt64(max(1, intervalMs)) * 1_000_000
         self.stats = stats
@@ -43,11 +44,9 @@ final class LiveWriter: ResponseConsumer {
         if window.measures(now) {
             measured = (measured?.lowerBound ?? seq)..<(seq + 1)
         }
-        var request = head
         let body = LiveMessage.make(seq: seq, sentAt: now)
-        request.headers.replaceOrAdd(name: "Content-Length", value: String(body.readableBytes))
         inFlight.append(now)
-        handler.send(request, body: body)
+        handler.send(RequestTemplate(.POST, uri, target: target, headers: [("Content-Type", "text/plain")], body: body))
         seq += 1
         let due = window.start + UInt64(seq) * interval
         let delay = due > BenchClock.now() ? due - BenchClock.now() : 0
@@ -55,7 +54,7 @@ final class LiveWriter: ResponseConsumer {
         eventLoop.scheduleTask(in: .nanoseconds(Int64(delay))) { bound.value.fire(on: eventLoop) }
     }
 
-    func responseHead(_ head: HTTPResponseHead) { status = head.status.code }
+    func responseHead(_ head: ResponseHead) { status = head.status }
 
     func responseEnd() {
         guard inFlightStart < inFlight.count else { return }

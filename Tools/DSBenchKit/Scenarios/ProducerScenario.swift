@@ -1,5 +1,4 @@
 import NIOCore
-import NIOHTTP1
 
 /// `append-producer`: idempotent producers (`Producer-Id`/`Epoch`/`Seq`), each keeping several requests in
 /// flight over separate connections. Requests may overtake each other between connections; a `409` sequence
@@ -116,9 +115,7 @@ private final class ProducerDriver {
     }
 
     private func send(_ lane: ProducerLane) {
-        var head = request.head
-        head.headers.add(name: "Producer-Seq", value: String(lane.seq))
-        lane.handler.send(head, body: request.body)
+        lane.handler.send(request.with(header: "Producer-Seq", value: String(lane.seq)))
     }
 
     func completed(_ lane: ProducerLane, status: UInt, expectedSeq: UInt64?) {
@@ -189,9 +186,9 @@ private final class ProducerLane: ResponseConsumer {
 
     init(handler: ClientHandler) { self.handler = handler }
 
-    func responseHead(_ head: HTTPResponseHead) {
-        status = head.status.code
-        expectedSeq = status == 409 ? head.headers.first(name: "Producer-Expected-Seq").flatMap { UInt64($0) } : nil
+    func responseHead(_ head: ResponseHead) {
+        status = head.status
+        expectedSeq = status == 409 ? head.header("Producer-Expected-Seq").flatMap { UInt64($0) } : nil
     }
 
     func responseEnd() { driver?.completed(self, status: status, expectedSeq: expectedSeq) }

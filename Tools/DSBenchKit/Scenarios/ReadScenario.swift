@@ -1,5 +1,4 @@
 import NIOCore
-import NIOHTTP1
 
 /// `read`: catch-up reads of a large stream in the server's default chunks, with and without gzip (MB/s of
 /// stream data), and the cost of reading the last message of a large stream versus a small one.
@@ -49,13 +48,13 @@ enum ReadScenario {
     /// Appends `body` and returns the offset it started at (the previous Stream-Next-Offset).
     private static func append(_ body: ByteBuffer, to name: String, contentType: String, _ context: RunContext, _ client: SimpleClient) async throws -> String {
         let head = try await client.execute(RequestTemplate(.HEAD, context.target.uri(name), target: context.target))
-        guard let before = head.headers.first(name: "Stream-Next-Offset") else {
-            throw BenchError.setupFailed("HEAD \(name) answered \(head.status.code) without Stream-Next-Offset")
+        guard let before = head.header("Stream-Next-Offset") else {
+            throw BenchError.setupFailed("HEAD \(name) answered \(head.status) without Stream-Next-Offset")
         }
         let request = RequestTemplate(.POST, context.target.uri(name), target: context.target, headers: [("Content-Type", contentType)], body: body)
         let response = try await client.execute(request)
-        guard (200..<300).contains(response.status.code) else {
-            throw BenchError.setupFailed("POST \(name) answered \(response.status.code): \(response.text.prefix(200))")
+        guard (200..<300).contains(response.status) else {
+            throw BenchError.setupFailed("POST \(name) answered \(response.status): \(response.text.prefix(200))")
         }
         return before
     }
@@ -131,13 +130,13 @@ private final class CatchUpReader: ResponseConsumer {
     private func request(offset: String) {
         sentAt = BenchClock.now()
         let template = RequestTemplate(.GET, target.uri(stream, query: "offset=\(offset)"), target: target, headers: extraHeaders)
-        handler.send(template.head, body: nil)
+        handler.send(template)
     }
 
-    func responseHead(_ head: HTTPResponseHead) {
-        status = head.status.code
-        next = head.headers.first(name: "Stream-Next-Offset")
-        upToDate = head.headers.first(name: "Stream-Up-To-Date") == "true"
+    func responseHead(_ head: ResponseHead) {
+        status = head.status
+        next = head.header("Stream-Next-Offset")
+        upToDate = head.header("Stream-Up-To-Date") == "true"
     }
 
     func responseBody(_ buffer: ByteBuffer) { stats.bytes += buffer.readableBytes }
