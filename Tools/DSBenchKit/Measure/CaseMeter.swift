@@ -43,7 +43,7 @@ final class CaseMeter: Sendable {
             return samples.value
         }.get()
         guard let values, let first = values.first, let end = values.last else { return CaseResources(rss: nil, cpu: cpu) }
-        return CaseResources(rss: RSSSummary(startKiB: first, endKiB: end, maxKiB: values.max() ?? end, samples: values.count), cpu: cpu)
+        return CaseResources(rss: RSSSummary(startKib: first, endKib: end, maxKib: values.max() ?? end, samples: values.count), cpu: cpu)
     }
 }
 
@@ -56,11 +56,11 @@ struct CaseResources: Sendable {
 /// The server's resident memory over one case.
 public struct RSSSummary: Codable, Sendable, Hashable {
     /// RSS when the case started.
-    public var startKiB: Int
+    public var startKib: Int
     /// RSS when it ended.
-    public var endKiB: Int
+    public var endKib: Int
     /// Largest sample.
-    public var maxKiB: Int
+    public var maxKib: Int
     /// Number of samples (one a second).
     public var samples: Int
 }

@@ -66,7 +66,7 @@ extension CaseResult {
         var text = "\(name): \(throughput) \(unit)  p50 \(latency.p50Ms) ms  p99 \(latency.p99Ms) ms  max \(latency.maxMs) ms"
         if errors > 0 || unexpectedStatus > 0 { text += "  errors \(errors)  unexpected \(unexpectedStatus) \(statusCounts)" }
         for (key, value) in extra.sorted(by: { $0.key < $1.key }) { text += "  \(key)=\(value)" }
-        if let rss { text += "  rss \(rss.startKiB)->\(rss.endKiB) KiB" }
+        if let rss { text += "  rss \(rss.startKib)->\(rss.endKib) KiB" }
         if let server = cpu?.serverSeconds { text += "  server_cpu \(server) s" }
         if let client = cpu?.clientSeconds { text += "  client_cpu \(client) s" }
         return text
