@@ -10,6 +10,9 @@ public struct StreamResponse: Sendable {
     public var headers: HTTPHeaders
     /// The body.
     public var body: Body
+    /// Whether ``StreamRequestHandler/addCommonHeaders(to:)`` already ran on ``headers`` (the hot append path adds
+    /// them while building, so the transport need not copy the headers to add them).
+    var includesCommonHeaders = false
 
     /// A response body.
     public enum Body: Sendable {
