@@ -94,6 +94,7 @@ let package = Package(
             dependencies: [
                 "DSBenchKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Tools/durable-streams-bench",
             swiftSettings: swiftSettings

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Benchmarks our server against baselines measured in the same run, and writes Docs/benchmarks.md.
 #
-#   Tools/bench.sh                 # full run (~15 minutes on the 2-core machine)
+#   Tools/bench.sh                 # full run (~20 minutes on the 2-core machine)
 #   DURATION=3 QUICK=1 Tools/bench.sh   # a short run (smaller live/read/create sizes)
 #
-# Builds release binaries, starts our server (memory store) and nginx (`return 204` on a loopback port),
-# drives both with durable-streams-bench (same tool, same connection count), cross-checks the append rate
+# Builds release binaries, starts our server (memory store), nginx (`return 204` on a loopback port) and a plain
+# SwiftNIO server answering 204 (the framework ceiling), drives them with durable-streams-bench (same tool, same
+# connection count, interleaved), cross-checks the append rate
 # with wrk, runs every scenario against our server, a 60 s RSS stability run, and renders the tables.
 # Everything runs on 127.0.0.1, bounded in time; the servers are stopped on exit.
 #
-# Environment: DURATION (s per case, default 10), REPEAT (interleaved append runs, default 3),
+# Environment: DURATION (s per case, default 10), REPEAT (interleaved append runs, default 5),
 # CONNECTIONS (default 64), SOAK (stability run seconds, default 60, 0 to skip), PIN=1 (taskset:
 # servers on CPU 0, load generators on CPU 1), OUT (results directory, default .build/bench-results),
 # DOC (markdown output, default Docs/benchmarks.md), QUICK=1 (smaller sizes, for trying the script).
@@ -17,7 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DURATION=${DURATION:-10}
-REPEAT=${REPEAT:-3}
+REPEAT=${REPEAT:-5}
 CONNECTIONS=${CONNECTIONS:-64}
 SOAK=${SOAK:-60}
 PIN=${PIN:-0}
@@ -25,6 +26,7 @@ OUT=${OUT:-.build/bench-results}
 DOC=${DOC:-Docs/benchmarks.md}
 OUR_PORT=${OUR_PORT:-4480}
 NGINX_PORT=${NGINX_PORT:-4481}
+NIO_PORT=${NIO_PORT:-4482}
 if [ "${QUICK:-0}" = 1 ]; then
     SIZES=(--readers 200 --read-mb 20 --create-count 20000)
 else
@@ -98,13 +100,19 @@ EOF
 NGINX_PID=$!
 PIDS+=("$NGINX_PID")
 
+# A plain SwiftNIO HTTP/1.1 server answering 204 (same pipeline configuration as ours): the framework ceiling.
+"${SERVER_CPU[@]}" "$BIN/durable-streams-bench" baseline-server --port "$NIO_PORT" >"$OUT/nio-baseline.log" 2>&1 &
+PIDS+=("$!")
+
 for _ in $(seq 1 50); do
-    curl -s -o /dev/null "http://127.0.0.1:$OUR_PORT/v1/stream/" && curl -s -o /dev/null "http://127.0.0.1:$NGINX_PORT/" && break
+    curl -s -o /dev/null "http://127.0.0.1:$OUR_PORT/v1/stream/" && curl -s -o /dev/null "http://127.0.0.1:$NGINX_PORT/" \
+        && curl -s -o /dev/null "http://127.0.0.1:$NIO_PORT/" && break
     sleep 0.2
 done
 
 OURS="http://127.0.0.1:$OUR_PORT/v1/stream/"
 NGINX="http://127.0.0.1:$NGINX_PORT/"
+NIO="http://127.0.0.1:$NIO_PORT/"
 bench() { "${CLIENT_CPU[@]}" "$BIN/durable-streams-bench" --duration "$DURATION" --connections "$CONNECTIONS" "$@"; }
 
 uptime | tee "$OUT/load-start.txt" >&2
@@ -113,10 +121,11 @@ uptime | tee "$OUT/load-start.txt" >&2
 #    scenarios would otherwise absorb the new streams and hide their cost).
 bench --url "$OURS" --scenario create "${SIZES[@]}" --server-pid "$OUR_PID" --json "$OUT/ours-create.json" >&2
 
-# 1. Append rate, ours against nginx, same tool and connection count, interleaved REPEAT times.
+# 1. Append rate: nginx, the plain NIO server and ours, same tool and connection count, interleaved REPEAT times.
 for run in $(seq 1 "$REPEAT"); do
     echo "== append run $run/$REPEAT" >&2
     bench --url "$NGINX" --scenario append --no-create --json "$OUT/nginx-append-$run.json" >&2
+    bench --url "$NIO" --scenario append --no-create --json "$OUT/nio-append-$run.json" >&2
     bench --url "$OURS" --scenario append --server-pid "$OUR_PID" --json "$OUT/ours-append-$run.json" >&2
 done
 
@@ -129,6 +138,7 @@ EOF
 curl -s -o /dev/null -X PUT -H 'Content-Type: application/octet-stream' "${OURS}bench-wrk"
 for run in $(seq 1 "$REPEAT"); do
     "${CLIENT_CPU[@]}" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" -s "$OUT/post.lua" "${NGINX}bench-wrk" >"$OUT/wrk-nginx-$run.txt"
+    "${CLIENT_CPU[@]}" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" -s "$OUT/post.lua" "${NIO}bench-wrk" >"$OUT/wrk-nio-$run.txt"
     "${CLIENT_CPU[@]}" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" -s "$OUT/post.lua" "${OURS}bench-wrk" >"$OUT/wrk-ours-$run.txt"
 done
 

@@ -80,55 +80,71 @@ def main(out):
     w("  HdrHistogram latencies). Latencies are client-side, in milliseconds.")
     w("")
 
-    # Append against nginx.
-    w("## Append rate against nginx `return 204`")
+    # Append against nginx and the plain NIO server.
+    nio_append = sorted(glob.glob(os.path.join(out, "nio-append-*.json")))
+    w("## Append rate against nginx `return 204` and a plain SwiftNIO server")
     w("")
     targets = []
     if ours_append and nginx_append:
         w(f"100-byte POSTs, {first['options']['connections']} connections, {first['options']['duration']} s per case after"
-          f" {first['options']['warmup']} s warm-up; runs interleaved (nginx, ours, nginx, ours, …).")
+          f" {first['options']['warmup']} s warm-up; runs interleaved (nginx, NIO, ours, nginx, …). \"NIO\" is"
+          " `durable-streams-bench baseline-server`: SwiftNIO's HTTP/1.1 pipeline configured as ours, answering 204 to"
+          " everything with no protocol logic, i.e. the ceiling of the framework we build on.")
         w("")
-        w("| run | case | nginx req/s | ours appends/s | ours / nginx | ours p50 / p99 / max ms | server CPU µs per append (est.) |")
-        w("|---|---|---:|---:|---:|---|---:|")
-        ratios = {}
+        w("| run | case | nginx req/s | NIO req/s | ours appends/s | ours / nginx | NIO / nginx | ours / NIO | ours p50 / p99 / max ms | server CPU µs per append (est.) |")
+        w("|---|---|---:|---:|---:|---:|---:|---:|---|---:|")
+        ratios, nio_ratios, ours_nio = {}, {}, {}
         for index, (n_path, o_path) in enumerate(zip(nginx_append, ours_append), start=1):
             n_cases, o_cases = cases(load(n_path), "append"), cases(load(o_path), "append")
+            b_cases = cases(load(nio_append[index - 1]), "append") if index - 1 < len(nio_append) else {}
             for name, o in o_cases.items():
-                n = n_cases.get(name)
+                n, b = n_cases.get(name), b_cases.get(name)
                 ratio = o["throughput"] / n["throughput"] if n and n["throughput"] else None
+                nio_ratio = b["throughput"] / n["throughput"] if n and b and n["throughput"] else None
+                on = o["throughput"] / b["throughput"] if b and b["throughput"] else None
                 ratios.setdefault(name, []).append(ratio)
+                nio_ratios.setdefault(name, []).append(nio_ratio)
+                ours_nio.setdefault(name, []).append(on)
                 cpu = (o.get("cpu") or {}).get("server_seconds")
                 # CPU is sampled over warm-up and measurement; estimate the appends of both at the measured rate.
                 opts = load(o_path)["options"]
                 total_ops = o["throughput"] * (opts["duration"] + opts["warmup"])
                 per = cpu / total_ops * 1e6 if cpu and total_ops else None
                 lat = o["latency"]
-                w(f"| {index} | {name} | {fmt(n['throughput'] if n else None)} | {fmt(o['throughput'])} | {pct(ratio)} |"
-                  f" {lat['p50_ms']:.2f} / {lat['p99_ms']:.2f} / {lat['max_ms']:.2f} | {fmt(per, 1)} |")
+                w(f"| {index} | {name} | {fmt(n['throughput'] if n else None)} | {fmt(b['throughput'] if b else None)} | {fmt(o['throughput'])} |"
+                  f" {pct(ratio)} | {pct(nio_ratio)} | {pct(on)} | {lat['p50_ms']:.2f} / {lat['p99_ms']:.2f} / {lat['max_ms']:.2f} | {fmt(per, 1)} |")
         w("")
-        for name, values in ratios.items():
-            values = [v for v in values if v is not None]
-            if values:
-                median = statistics.median(values)
-                targets.append((f"append {name} ≥ 55% of nginx", f"median {pct(median)}", median >= 0.55))
+        for name in ratios:
+            def med(values):
+                values = [v for v in values if v is not None]
+                return statistics.median(values) if values else None
+            w(f"- {name}: median ours / nginx {pct(med(ratios[name]))}, NIO / nginx {pct(med(nio_ratios[name]))},"
+              f" ours / NIO {pct(med(ours_nio[name]))}.")
+            median = med(ratios[name])
+            if median is not None:
+                targets.append((f"append {name} ≥ 55% of nginx", f"median {pct(median)} (plain NIO: {pct(med(nio_ratios[name]))})", median >= 0.55))
     else:
         w("(not run)")
     w("")
 
     wrk_ours = sorted(glob.glob(os.path.join(out, "wrk-ours-*.txt")))
     wrk_nginx = sorted(glob.glob(os.path.join(out, "wrk-nginx-*.txt")))
+    wrk_nio = sorted(glob.glob(os.path.join(out, "wrk-nio-*.txt")))
     if wrk_ours and wrk_nginx:
         w("### Cross-check with wrk")
         w("")
-        w("The same POST (one stream; nginx ignores the path) with `wrk -t1`, same connection count and duration.")
+        w("The same POST (one stream; nginx and NIO ignore the path) with `wrk -t1`, same connection count and duration.")
         w("")
-        w("| run | nginx req/s | ours req/s | ours / nginx | non-2xx (ours) |")
-        w("|---|---:|---:|---:|---:|")
+        w("| run | nginx req/s | NIO req/s | ours req/s | ours / nginx | NIO / nginx | ours / NIO | non-2xx (ours) |")
+        w("|---|---:|---:|---:|---:|---:|---:|---:|")
         for index, (n_path, o_path) in enumerate(zip(wrk_nginx, wrk_ours), start=1):
             n_rate, _ = wrk_rate(n_path)
             o_rate, o_bad = wrk_rate(o_path)
+            b_rate = wrk_rate(wrk_nio[index - 1])[0] if index - 1 < len(wrk_nio) else None
             ratio = o_rate / n_rate if n_rate and o_rate else None
-            w(f"| {index} | {fmt(n_rate)} | {fmt(o_rate)} | {pct(ratio)} | {o_bad} |")
+            nio_ratio = b_rate / n_rate if n_rate and b_rate else None
+            on = o_rate / b_rate if b_rate and o_rate else None
+            w(f"| {index} | {fmt(n_rate)} | {fmt(b_rate)} | {fmt(o_rate)} | {pct(ratio)} | {pct(nio_ratio)} | {pct(on)} | {o_bad} |")
         w("")
 
     if scenarios:
@@ -191,6 +207,9 @@ def main(out):
                 targets.append(("stable RSS over the long run", f"{growth:+,} KiB", growth <= 2048))
 
     w("## Targets")
+    w("")
+    w("Targets from issue 9, each next to what this run measured. See `performance-notes.md` for what the profiles")
+    w("showed and what blocks the ones not met.")
     w("")
     w("| target | measured | |")
     w("|---|---|---|")

@@ -1,12 +1,44 @@
 import ArgumentParser
 import DSBenchKit
 import Foundation
+import NIOCore
 
 /// `durable-streams-bench`: a load generator and benchmark for any Durable Streams server URL.
 @main
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "durable-streams-bench",
+        abstract: "Benchmarks a Durable Streams server, or serves a plain NIO baseline.",
+        subcommands: [RunCommand.self, BaselineServerCommand.self],
+        defaultSubcommand: RunCommand.self
+    )
+}
+
+/// `baseline-server`: a SwiftNIO server answering 204 to everything, the framework ceiling for `append`.
+struct BaselineServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "baseline-server",
+        abstract: "Serve 204 No Content to every request with SwiftNIO's HTTP/1.1 pipeline (a framework baseline)."
+    )
+
+    @Option(help: "Interface to bind (loopback).")
+    var host = "127.0.0.1"
+
+    @Option(help: "TCP port.")
+    var port = 4482
+
+    @Option(help: "Event loop threads (the server under test uses one per core).")
+    var threads = System.coreCount
+
+    func run() async throws {
+        try await BaselineServer.run(host: host, port: port, threads: threads)
+    }
+}
+
+/// Runs scenarios against a server (the default subcommand).
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
         abstract: "Benchmarks a Durable Streams server: append, append-producer, append-json, read, long-poll, sse, create.",
         discussion: "Run against release builds on loopback. Scenarios: \(BenchScenario.allCases.map(\.rawValue).joined(separator: ", ")).",
     )
