@@ -44,24 +44,20 @@ extension StreamRequestHandler {
     }
 
     private func parseAppend(_ request: StreamRequest) throws -> AppendRequest {
-        let headers = request.headers
-        let close = StreamClosedFlag.isSet(headers.first(name: ProtocolHeader.streamClosed))
+        let headers = AppendHeaderValues(request.headers)
+        let close = StreamClosedFlag.isSet(headers.streamClosed)
         let hasBody = request.body.readableBytes > 0
         if !hasBody && !close { throw ProtocolError.emptyBody }
         var contentType: StreamContentType?
         if hasBody {
-            guard let value = headers.first(name: "Content-Type") else {
+            guard let value = headers.contentType else {
                 throw ProtocolError.badRequest("Content-Type is required when appending data")
             }
             guard let parsed = StreamContentType(validating: value) else { throw ProtocolError.invalidContentType(value) }
             contentType = parsed
         }
-        let producer = try ProducerStamp.parse(
-            id: headers.first(name: ProtocolHeader.producerID),
-            epoch: headers.first(name: ProtocolHeader.producerEpoch),
-            seq: headers.first(name: ProtocolHeader.producerSeq)
-        )
-        let seq = headers.first(name: ProtocolHeader.streamSeq)
+        let producer = try ProducerStamp.parse(id: headers.producerID, epoch: headers.producerEpoch, seq: headers.producerSeq)
+        let seq = headers.streamSeq
         if let seq, seq.isEmpty { throw ProtocolError.badRequest("Stream-Seq must not be empty") }
         return AppendRequest(
             path: request.streamPath,
@@ -72,5 +68,46 @@ extension StreamRequestHandler {
             producer: producer,
             now: .now()
         )
+    }
+}
+
+/// The request headers an append reads, found in one pass (six `HTTPHeaders.first(name:)` scans showed in the
+/// append profile). Like `first(name:)`, the first occurrence of each name wins and names ignore ASCII case.
+private struct AppendHeaderValues {
+    var contentType: String?
+    var streamClosed: String?
+    var producerID: String?
+    var producerEpoch: String?
+    var producerSeq: String?
+    var streamSeq: String?
+
+    init(_ headers: HTTPHeaders) {
+        for (name, value) in headers {
+            switch name.utf8.count {
+            case 10:
+                if streamSeq == nil, Self.matches(name, ProtocolHeader.streamSeq) { streamSeq = value }
+            case 11:
+                if producerID == nil, Self.matches(name, ProtocolHeader.producerID) { producerID = value }
+            case 12:
+                if contentType == nil, Self.matches(name, "content-type") {
+                    contentType = value
+                } else if producerSeq == nil, Self.matches(name, ProtocolHeader.producerSeq) {
+                    producerSeq = value
+                }
+            case 13:
+                if streamClosed == nil, Self.matches(name, ProtocolHeader.streamClosed) { streamClosed = value }
+            case 14:
+                if producerEpoch == nil, Self.matches(name, ProtocolHeader.producerEpoch) { producerEpoch = value }
+            default:
+                break
+            }
+        }
+    }
+
+    /// ASCII case-insensitive equality.
+    private static func matches(_ name: String, _ expected: String) -> Bool {
+        name.utf8.elementsEqual(expected.utf8) { lhs, rhs in
+            (lhs >= 0x41 && lhs <= 0x5A ? lhs | 0x20 : lhs) == (rhs >= 0x41 && rhs <= 0x5A ? rhs | 0x20 : rhs)
+        }
     }
 }
