@@ -53,8 +53,7 @@ struct RunContext: Sendable {
 
     /// Waits for every future or, at `deadline`, closes the connections so the rest complete.
     func await(_ futures: [EventLoopFuture<Void>], orCloseAt deadline: UInt64, _ connections: [BenchConnection]) async {
-        let remaining = deadline > BenchClock.now() ? deadline - BenchClock.now() : 0
-        let guardTask = loops[0].scheduleTask(in: .nanoseconds(Int64(remaining))) {
+        let guardTask = loops[0].scheduleTask(in: .nanoseconds(BenchClock.nanoseconds(until: deadline))) {
             for connection in connections { connection.close() }
         }
         for future in futures { try? await future.get() }

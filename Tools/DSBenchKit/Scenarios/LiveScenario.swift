@@ -74,7 +74,7 @@ enum LiveScenario {
             handler.consumer = writer
             writer.start(on: writerConnection.eventLoop)
         }.cascadeFailure(to: writerDone)
-        let guardTask = context.loops[0].scheduleTask(deadline: .now() + .nanoseconds(Int64(window.end - BenchClock.now()) + 10_000_000_000)) {
+        let guardTask = context.loops[0].scheduleTask(deadline: .now() + .nanoseconds(BenchClock.nanoseconds(until: window.end) + 10_000_000_000)) {
             writerConnection.close()
         }
         let measured = try await writerDone.futureResult.get()

@@ -29,7 +29,7 @@ final class LiveWriter: ResponseConsumer {
 
     func start(on eventLoop: any EventLoop) {
         let bound = NIOLoopBound(self, eventLoop: eventLoop)
-        eventLoop.scheduleTask(in: .nanoseconds(Int64(window.start > BenchClock.now() ? window.start - BenchClock.now() : 0))) {
+        eventLoop.scheduleTask(in: .nanoseconds(BenchClock.nanoseconds(until: window.start))) {
             bound.value.fire(on: eventLoop)
         }
     }
@@ -49,9 +49,8 @@ final class LiveWriter: ResponseConsumer {
         handler.send(RequestTemplate(.POST, uri, target: target, headers: [("Content-Type", "text/plain")], body: body))
         seq += 1
         let due = window.start + UInt64(seq) * interval
-        let delay = due > BenchClock.now() ? due - BenchClock.now() : 0
         let bound = NIOLoopBound(self, eventLoop: eventLoop)
-        eventLoop.scheduleTask(in: .nanoseconds(Int64(delay))) { bound.value.fire(on: eventLoop) }
+        eventLoop.scheduleTask(in: .nanoseconds(BenchClock.nanoseconds(until: due))) { bound.value.fire(on: eventLoop) }
     }
 
     func responseHead(_ head: ResponseHead) { status = head.status }
