@@ -76,6 +76,12 @@ def main(out):
     w(f"  load at start `{load_start}`, at end `{load_end}`.")
     w("  Absolute numbers move with that load; the ratios below compare runs made back to back, interleaved, with the same")
     w("  tool and connection count, and the CPU-time columns show cost per operation independent of contention.")
+    loads = [float(m) for m in re.findall(r"load average: ([0-9.]+)", load_start + " " + load_end)]
+    cores = first["machine"]["cores"] if first else 2
+    if loads and max(loads) > 2 * cores:
+        w(f"- **Contended run**: the 1-minute load reached {max(loads):.1f} on {cores} cores (other builds were running), so"
+          " the server, the baselines and the load generator each got a fraction of a core at times. Treat single numbers"
+          " as noisy; the interleaved ratios and CPU-per-operation columns are the robust ones.")
     w("- Tool: `durable-streams-bench` (SwiftNIO client, keep-alive connections, one request in flight per connection,")
     w("  HdrHistogram latencies). Latencies are client-side, in milliseconds.")
     w("")

@@ -7,7 +7,6 @@ enum CreateScenario {
         let options = context.options
         let connections = try await context.connect(options.connections)
         defer { for connection in connections { connection.close() } }
-        let target = context.target
         let runID = context.runID
         let accept: @Sendable (UInt) -> Bool = { options.noCreate ? (200..<300).contains($0) : $0 == 201 }
 
@@ -29,7 +28,6 @@ enum CreateScenario {
         }
         let result = CaseResult(name: "empty-streams", stats: stats, seconds: seconds, unit: "creates/s", extra: extra, resources: await meter.finish())
         context.progress(result.line)
-        _ = target
         return ScenarioResult(cases: [result], notes: [
             "PUT of \(options.createCount) new empty streams over \(options.connections) connections (after \(warm) warm-up creates).",
             "bytes_per_stream: server RSS growth over those creates divided by the number created (needs --server-pid).",
