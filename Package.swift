@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "DSClient", targets: ["DSClient"]),
         .executable(name: "durable-stream", targets: ["durable-stream"]),
         .executable(name: "durable-streams-server", targets: ["durable-streams-server"]),
+        .executable(name: "durable-streams-bench", targets: ["durable-streams-bench"]),
         .executable(name: "durable-streams-conformance", targets: ["durable-streams-conformance"]),
     ],
     dependencies: [
@@ -28,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
@@ -179,6 +181,29 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .executableTarget(
+            name: "durable-streams-bench",
+            dependencies: [
+                "DSBenchKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Tools/durable-streams-bench",
+            swiftSettings: swiftSettings
+        ),
+        // The benchmark's load generator and scenarios; internal to this package (no product).
+        .target(
+            name: "DSBenchKit",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            path: "Tools/DSBenchKit",
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Tests
         .target(
             name: "DSTestSupport",
@@ -284,6 +309,17 @@ let package = Package(
                 "DSTestSupport",
             ],
             path: "Tests/DSConformanceTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DSBenchTests",
+            dependencies: [
+                "DSBenchKit",
+                "DSTestSupport",
+                "DSServer",
+                "DSStore",
+            ],
+            path: "Tests/DSBenchTests",
             swiftSettings: swiftSettings
         ),
     ]

@@ -214,17 +214,20 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func finishResponse(keepAlive: Bool, lifetime: RequestLifetime, context: ChannelHandlerContext) {
+        // Take this request's observation and become idle before writing `.end`: the pipelining handler delivers
+        // the next pipelined request synchronously inside that write, and a head arriving while still
+        // `.responding` would be dropped (the connection would hang).
+        let finished = observation.take()
+        if keepAlive, case .responding = state { state = .idle }
+        if !keepAlive { state = .closed }
         let written = context.writeAndFlushPromise(wrapOutboundOut(.end(nil)))
         let channel = context.channel
-        let finished = observation.take()
         let operations = self.operations
         written.whenComplete { _ in
             finished?.finish(clientGone: false, operations: operations)
             lifetime.end(.completed)
             if !keepAlive { channel.close(promise: nil) }
         }
-        if keepAlive, case .responding = state { state = .idle }
-        if !keepAlive { state = .closed }
     }
 
     func channelInactive(context: ChannelHandlerContext) {

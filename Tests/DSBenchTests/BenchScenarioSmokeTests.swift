@@ -1,0 +1,79 @@
+import DSBenchKit
+import DSTestSupport
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs every scenario for a fraction of a second against an embedded server and checks that it spoke the
+/// protocol without errors and wrote the documented JSON shape. No timing thresholds: numbers are only
+/// required to exist.
+struct BenchScenarioSmokeTests {
+    static func smokeOptions(url: String) -> BenchOptions {
+        var options = BenchOptions(url: url)
+        options.duration = 0.3
+        options.warmup = 0.05
+        options.connections = 4
+        options.readers = 6
+        options.appendIntervalsMs = [20]
+        options.readMegabytes = 2
+        options.createCount = 40
+        options.producerDepth = 2
+        options.serverPID = getpid()
+        return options
+    }
+
+    @Test(arguments: BenchScenario.allCases)
+    func scenarioRunsAndReportsJSON(_ scenario: BenchScenario) async throws {
+        try await TestServer.with { server in
+            let runner = try BenchRunner(options: Self.smokeOptions(url: server.server.streamRootURL))
+            let report = try await runner.run([scenario])
+            let data = try report.jsonData()
+
+            let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            #expect(root["tool"] as? String == "durable-streams-bench")
+            let results = try #require(root["results"] as? [String: Any])
+            #expect(Array(results.keys) == [scenario.rawValue])
+            let entry = try #require(results[scenario.rawValue] as? [String: Any])
+            let cases = try #require(entry["cases"] as? [[String: Any]])
+            #expect(!cases.isEmpty)
+            for item in cases {
+                let name = item["name"] as? String ?? "?"
+                #expect(item["throughput"] is Double, "\(name)")
+                #expect(item["unit"] is String, "\(name)")
+                let latency = try #require(item["latency"] as? [String: Any], "\(name)")
+                for key in ["p50_ms", "p99_ms", "max_ms", "count"] { #expect(latency[key] != nil, "\(name) latency.\(key)") }
+                #expect((item["operations"] as? Int ?? 0) > 0, "\(name) completed no operation")
+                #expect(item["errors"] as? Int == 0, "\(name) errors \(item["status_counts"] ?? "")")
+                #expect(item["unexpected_status"] as? Int == 0, "\(name) statuses \(item["status_counts"] ?? "")")
+            }
+
+            let decoded = try BenchReport.decode(data)
+            #expect(decoded.results[scenario.rawValue]?.cases.count == cases.count)
+        }
+    }
+
+    @Test func liveScenariosDeliverEveryAppendToEveryReader() async throws {
+        for scenario in [BenchScenario.longPoll, .sse] {
+            try await TestServer.with { server in
+                let runner = try BenchRunner(options: Self.smokeOptions(url: server.server.streamRootURL))
+                let report = try await runner.run([scenario])
+                let result = try #require(report.results[scenario.rawValue]?.cases.first)
+                #expect((result.extra["appends"] ?? 0) > 0)
+                #expect(result.extra["missed_deliveries"] == 0, "\(scenario.rawValue): \(result.extra)")
+                #expect(result.extra["incomplete_appends"] == 0, "\(scenario.rawValue): \(result.extra)")
+            }
+        }
+    }
+
+    @Test func createReportsMemoryPerStreamWithAServerPID() async throws {
+        try await TestServer.with { server in
+            let runner = try BenchRunner(options: Self.smokeOptions(url: server.server.streamRootURL))
+            let result = try #require(try await runner.run([.create]).results["create"]?.cases.first)
+            #expect(result.extra["streams_created"] == 40)
+            #expect(result.extra["bytes_per_stream"] != nil)
+        }
+    }
+}

@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# Benchmarks our server against baselines measured in the same run, and writes Docs/benchmarks.md.
+#
+#   Tools/bench.sh                 # full run (~20 minutes on the 2-core machine)
+#   DURATION=3 QUICK=1 Tools/bench.sh   # a short run (smaller live/read/create sizes)
+#
+# Builds release binaries, starts our server (memory store), nginx (`return 204` on a loopback port) and a plain
+# SwiftNIO server answering 204 (the framework ceiling), drives them with durable-streams-bench (same tool, same
+# connection count, interleaved), cross-checks the append rate
+# with wrk, runs every scenario against our server, a 60 s RSS stability run, and renders the tables.
+# Everything runs on 127.0.0.1, bounded in time; the servers are stopped on exit.
+#
+# Environment: DURATION (s per case, default 10), REPEAT (interleaved append runs, default 5),
+# CONNECTIONS (default 64), SOAK (stability run seconds, default 60, 0 to skip), PIN=1 (taskset:
+# servers on CPU 0, load generators on CPU 1), OUT (results directory, default .build/bench-results),
+# DOC (markdown output, default Docs/benchmarks.md), QUICK=1 (smaller sizes, for trying the script).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${DURATION:-10}
+REPEAT=${REPEAT:-5}
+CONNECTIONS=${CONNECTIONS:-64}
+SOAK=${SOAK:-60}
+PIN=${PIN:-0}
+OUT=${OUT:-.build/bench-results}
+DOC=${DOC:-Docs/benchmarks.md}
+OUR_PORT=${OUR_PORT:-4480}
+NGINX_PORT=${NGINX_PORT:-4481}
+NIO_PORT=${NIO_PORT:-4482}
+if [ "${QUICK:-0}" = 1 ]; then
+    SIZES=(--readers 200 --read-mb 20 --create-count 20000)
+else
+    SIZES=(--readers 1000 --read-mb 100 --create-count 100000)
+fi
+
+need() {
+    command -v "$1" >/dev/null 2>&1 && return
+    echo "installing $2 (Debian)" >&2
+    sudo_cmd=()
+    [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+    "${sudo_cmd[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "$2" >/dev/null
+}
+Tools/install-system-deps.sh
+need nginx nginx
+need wrk wrk
+need python3 python3
+
+echo "building release binaries" >&2
+swift build -c release --product durable-streams-server >&2
+swift build -c release --product durable-streams-bench >&2
+BIN=$(swift build -c release --show-bin-path)
+
+mkdir -p "$OUT"
+rm -f "$OUT"/*.json "$OUT"/*.txt
+SERVER_CPU=()
+CLIENT_CPU=()
+if [ "$PIN" = 1 ]; then
+    SERVER_CPU=(taskset -c 0)
+    CLIENT_CPU=(taskset -c 1)
+fi
+# Thousands of connections need more descriptors than the usual soft limit of 1024.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+PIDS=()
+cleanup() {
+    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+# Our server, memory store.
+"${SERVER_CPU[@]}" "$BIN/durable-streams-server" dev --host 127.0.0.1 --port "$OUR_PORT" >"$OUT/server.log" 2>&1 &
+OUR_PID=$!
+PIDS+=("$OUR_PID")
+
+# nginx answering every request with 204, in a throw-away prefix.
+NGINX_DIR=$(mktemp -d)
+cat >"$NGINX_DIR/nginx.conf" <<EOF
+worker_processes $(nproc);
+pid $NGINX_DIR/nginx.pid;
+error_log $NGINX_DIR/error.log;
+events { worker_connections 8192; }
+http {
+    access_log off;
+    keepalive_requests 100000000;
+    keepalive_timeout 300s;
+    client_body_temp_path $NGINX_DIR/body;
+    proxy_temp_path $NGINX_DIR/proxy;
+    fastcgi_temp_path $NGINX_DIR/fastcgi;
+    uwsgi_temp_path $NGINX_DIR/uwsgi;
+    scgi_temp_path $NGINX_DIR/scgi;
+    server {
+        listen 127.0.0.1:$NGINX_PORT backlog=1024;
+        location / { return 204; }
+    }
+}
+EOF
+"${SERVER_CPU[@]}" nginx -c "$NGINX_DIR/nginx.conf" -p "$NGINX_DIR" -g 'daemon off;' &
+NGINX_PID=$!
+PIDS+=("$NGINX_PID")
+
+# A plain SwiftNIO HTTP/1.1 server answering 204 (same pipeline configuration as ours): the framework ceiling.
+"${SERVER_CPU[@]}" "$BIN/durable-streams-bench" baseline-server --port "$NIO_PORT" >"$OUT/nio-baseline.log" 2>&1 &
+PIDS+=("$!")
+
+for _ in $(seq 1 50); do
+    curl -s -o /dev/null "http://127.0.0.1:$OUR_PORT/v1/stream/" && curl -s -o /dev/null "http://127.0.0.1:$NGINX_PORT/" \
+        && curl -s -o /dev/null "http://127.0.0.1:$NIO_PORT/" && break
+    sleep 0.2
+done
+
+OURS="http://127.0.0.1:$OUR_PORT/v1/stream/"
+NGINX="http://127.0.0.1:$NGINX_PORT/"
+NIO="http://127.0.0.1:$NIO_PORT/"
+bench() { "${CLIENT_CPU[@]}" "$BIN/durable-streams-bench" --duration "$DURATION" --connections "$CONNECTIONS" "$@"; }
+
+uptime | tee "$OUT/load-start.txt" >&2
+
+# 0. Memory per empty stream and creation rate, first, while the server is fresh (freed memory from other
+#    scenarios would otherwise absorb the new streams and hide their cost).
+bench --url "$OURS" --scenario create "${SIZES[@]}" --server-pid "$OUR_PID" --json "$OUT/ours-create.json" >&2
+
+# 1. Append rate: nginx, the plain NIO server and ours, same tool and connection count, interleaved REPEAT times.
+for run in $(seq 1 "$REPEAT"); do
+    echo "== append run $run/$REPEAT" >&2
+    bench --url "$NGINX" --scenario append --no-create --json "$OUT/nginx-append-$run.json" >&2
+    bench --url "$NIO" --scenario append --no-create --json "$OUT/nio-append-$run.json" >&2
+    bench --url "$OURS" --scenario append --server-pid "$OUR_PID" --json "$OUT/ours-append-$run.json" >&2
+done
+
+# 2. wrk cross-check of the same two rates (one stream; nginx ignores the path).
+cat >"$OUT/post.lua" <<'EOF'
+wrk.method = "POST"
+wrk.body = string.rep("x", 100)
+wrk.headers["Content-Type"] = "application/octet-stream"
+EOF
+curl -s -o /dev/null -X PUT -H 'Content-Type: application/octet-stream' "${OURS}bench-wrk"
+for run in $(seq 1 "$REPEAT"); do
+    "${CLIENT_CPU[@]}" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" -s "$OUT/post.lua" "${NGINX}bench-wrk" >"$OUT/wrk-nginx-$run.txt"
+    "${CLIENT_CPU[@]}" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" -s "$OUT/post.lua" "${NIO}bench-wrk" >"$OUT/wrk-nio-$run.txt"
+    "${CLIENT_CPU[@]}" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" -s "$OUT/post.lua" "${OURS}bench-wrk" >"$OUT/wrk-ours-$run.txt"
+done
+
+# 3. Every other scenario against our server.
+bench --url "$OURS" --scenario append-producer,append-json,read,long-poll,sse "${SIZES[@]}" \
+    --server-pid "$OUR_PID" --json "$OUT/ours-scenarios.json" >&2
+
+# 4. RSS stability: a long steady run that stores almost nothing (live readers and catch-up re-reads).
+if [ "$SOAK" -gt 0 ]; then
+    bench --url "$OURS" --scenario long-poll --duration "$SOAK" --append-interval-ms 10 "${SIZES[@]}" \
+        --server-pid "$OUR_PID" --json "$OUT/ours-soak.json" >&2
+fi
+
+uptime | tee "$OUT/load-end.txt" >&2
+python3 Tools/bench_report.py "$OUT" >"$DOC"
+echo "wrote $DOC" >&2
