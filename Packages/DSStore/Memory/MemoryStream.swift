@@ -3,7 +3,7 @@ import NIOCore
 import Synchronization
 
 /// One stream of the in-memory store: its data and state behind its own lock.
-final class MemoryStream: Sendable {
+final class MemoryStream: StreamTableEntry {
     let path: String
     let id: UInt64
     let state: Mutex<State>

@@ -8,7 +8,7 @@ import Synchronization
 /// Data is held in bounded segments shared with readers by reference, so live fan-out never copies
 /// the appended bytes per reader. Use it for development, tests and caches; data is lost on exit.
 public final class MemoryStreamStore: StreamStore {
-    let table = MemoryStreamTable()
+    let table = StreamTable<MemoryStream>()
     private let expiring = Mutex<[ObjectIdentifier: MemoryStream]>([:])
     private let expiryObserver = Mutex<(@Sendable (ExpiredStream) -> Void)?>(nil)
     private let nextID: Atomic<UInt64>
@@ -114,28 +114,19 @@ public final class MemoryStreamStore: StreamStore {
         framed: Result<ByteBuffer, ProtocolError>,
         to state: inout MemoryStream.State
     ) throws(StoreError) -> (AppendOutcome, [EventLoopPromise<StreamChange>]) {
-        if state.closed {
-            if !hasBody && request.close {
-                return (AppendOutcome(kind: .duplicate, tail: state.tail, closed: true), [])
-            }
-            if let stamp = request.producer, stamp == state.closedBy {
-                let ack = ProducerAck(epoch: stamp.epoch, seq: stamp.seq)
-                return (AppendOutcome(kind: .duplicate, tail: state.tail, closed: true, producerAck: ack), [])
-            }
-            throw .streamClosed(tail: state.tail)
-        }
-        if hasBody {
-            guard let contentType = request.contentType else {
-                throw .invalid(.badRequest("Content-Type is required when appending data"))
-            }
-            guard contentType.matches(state.contentType) else {
-                throw .contentTypeMismatch(expected: state.contentType, received: contentType)
-            }
-        }
         let plan: WriterState.Plan
-        switch try state.writer.check(producer: request.producer, seq: request.seq) {
-        case .duplicate(let ack):
-            return (AppendOutcome(kind: .duplicate, tail: state.tail, closed: state.closed, producerAck: ack), [])
+        let decision = try AppendRules.decide(
+            request,
+            hasBody: hasBody,
+            contentType: state.contentType,
+            closed: state.closed,
+            closedBy: state.closedBy,
+            tail: state.tail,
+            writer: state.writer
+        )
+        switch decision {
+        case .duplicate(let outcome):
+            return (outcome, [])
         case .accept(let accepted):
             plan = accepted
         }
