@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "DSCursor", targets: ["DSCursor"]),
         .library(name: "DSPathEncoding", targets: ["DSPathEncoding"]),
         .library(name: "DSStore", targets: ["DSStore"]),
+        .library(name: "DSFileStore", targets: ["DSFileStore"]),
         .library(name: "DSServer", targets: ["DSServer"]),
         .executable(name: "durable-streams-server", targets: ["durable-streams-server"]),
     ],
@@ -30,6 +31,12 @@ let package = Package(
             path: "Packages/CZlib",
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLMDB",
+            path: "Packages/CLMDB",
+            pkgConfig: "lmdb",
+            providers: [.apt(["liblmdb-dev"])]
         ),
 
         // MARK: Libraries
@@ -59,6 +66,21 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "DSFileStore",
+            dependencies: [
+                "DSProtocol",
+                "DSStore",
+                "DSPathEncoding",
+                "CLMDB",
+                "CZlib",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Packages/DSFileStore",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "DSServer",
             dependencies: [
                 "DSProtocol",
@@ -80,6 +102,7 @@ let package = Package(
             dependencies: [
                 "DSServer",
                 "DSStore",
+                "DSFileStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -93,6 +116,9 @@ let package = Package(
             dependencies: [
                 "DSServer",
                 "DSStore",
+                "DSFileStore",
+                "DSProtocol",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -116,6 +142,22 @@ let package = Package(
             name: "DSPathEncodingTests",
             dependencies: ["DSPathEncoding"],
             path: "Tests/DSPathEncodingTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DSFileStoreTests",
+            dependencies: [
+                "DSFileStore",
+                "DSPathEncoding",
+                "DSServer",
+                "DSStore",
+                "DSProtocol",
+                "DSTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Tests/DSFileStoreTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(
