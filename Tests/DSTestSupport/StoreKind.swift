@@ -1,3 +1,4 @@
+import DSFileStore
 import DSStore
 
 /// The store backends the behaviour suite runs against. Every behaviour test is parameterised over
@@ -5,6 +6,8 @@ import DSStore
 public enum StoreKind: String, CaseIterable, Sendable, CustomStringConvertible {
     /// ``MemoryStreamStore``.
     case memory
+    /// ``FileStreamStore`` in a fresh temporary directory, removed when the store closes.
+    case file
 
     public var description: String { rawValue }
 
@@ -12,6 +15,7 @@ public enum StoreKind: String, CaseIterable, Sendable, CustomStringConvertible {
     public func makeStore() throws -> any StreamStore {
         switch self {
         case .memory: return MemoryStreamStore()
+        case .file: return try TemporaryFileStore()
         }
     }
 }
