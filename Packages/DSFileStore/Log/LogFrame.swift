@@ -11,14 +11,14 @@ import NIOCore
 /// Payloads concatenate to the stream's stored representation: each JSON message with its `,` is one frame;
 /// other streams are cut into frames of at most ``maxBinaryPayload`` bytes, so verifying the frames around
 /// a read never costs more than a bounded amount beyond the bytes returned.
-enum LogFrame {
+package enum LogFrame {
     /// Largest payload of a frame of a non-JSON stream.
     static let maxBinaryPayload = 64 * 1024
 
     static let magic: [UInt8] = [0x44, 0x53, 0x4C, 0x4F, 0x47, 0x00, 0x00, 0x01]
 
     /// The 16 header bytes of the log of stream `id`.
-    static func fileHeader(streamID id: UInt64) -> [UInt8] {
+    package static func fileHeader(streamID id: UInt64) -> [UInt8] {
         magic + withUnsafeBytes(of: id.littleEndian) { Array($0) }
     }
 
@@ -32,7 +32,7 @@ enum LogFrame {
     }
 
     /// Appends `payload` as one frame to `out`.
-    static func write(_ payload: ByteBuffer, to out: inout ByteBuffer) {
+    package static func write(_ payload: ByteBuffer, to out: inout ByteBuffer) {
         let length = UInt32(payload.readableBytes)
         let checksum = payload.withUnsafeReadableBytes { checksumOf(length: length, payload: $0) }
         out.writeInteger(length, endianness: .little)

@@ -24,6 +24,7 @@ struct FileStoreHarness: Sendable {
     }
 
     /// Opens a store, serves it over HTTP for `body`, then stops the server and closes the store.
+    @discardableResult
     func withServer<T: Sendable>(
         configure: (inout ServerOptions) -> Void = { _ in },
         _ body: (TestServer) async throws -> T
@@ -40,6 +41,7 @@ struct FileStoreHarness: Sendable {
     }
 
     /// Opens a store, runs `body` with it, and closes it.
+    @discardableResult
     func withStore<T: Sendable>(_ body: (FileStreamStore) async throws -> T) async throws -> T {
         let store = try open()
         do {
