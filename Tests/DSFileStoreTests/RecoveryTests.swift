@@ -20,7 +20,10 @@ struct RecoveryTests {
         let committedSize = try harness.fileSize(log)
         try appendBytes([0xFF, 0xFF], toFile: log)
 
-        try await harness.withStore { store in
+        let recorder = LogRecorder()
+        var reopening = harness
+        reopening.options.logger = recorder.logger
+        try await reopening.withStore { store in
             let read = try await StoreCalls.read(store, "s")
             #expect(StoreCalls.text(read) == "chunk1")
             #expect(read.next == tail)
@@ -28,6 +31,10 @@ struct RecoveryTests {
             #expect(try harness.fileSize(log) == committedSize)
             try await StoreCalls.append(store, "s", "chunk2")
         }
+        let cut = recorder.recorded.filter { $0.message.contains("cut unacknowledged bytes") }
+        #expect(cut.count == 1)
+        #expect(cut.first?.metadata["bytes"] == "2")
+        #expect(cut.first?.metadata["stream"] == "s")
         try await harness.withStore { store in
             let all = try await StoreCalls.readAll(store, "s")
             #expect(all.bytes == Array("chunk1chunk2".utf8))
@@ -109,12 +116,19 @@ struct RecoveryTests {
         let log = try harness.logFile(of: "s")
         try truncateFile(log, to: try harness.fileSize(log) - 2)  // cuts into the "gamma" frame
 
-        try await harness.withStore { store in
+        let recorder = LogRecorder()
+        var reopening = harness
+        reopening.options.logger = recorder.logger
+        try await reopening.withStore { store in
             let all = try await StoreCalls.readAll(store, "s")
             #expect(all.bytes == Array("alphabeta".utf8))
             #expect(all.tail == StreamOffset(position: 9))
             try await StoreCalls.append(store, "s", "delta")
         }
+        let loss = recorder.recorded.filter { $0.level == .error && $0.message.contains("acknowledged data was lost") }
+        #expect(loss.count == 1)
+        #expect(loss.first?.metadata["committedTail"] == "14")
+        #expect(loss.first?.metadata["recoveredTail"] == "9")
         try await harness.withStore { store in
             let all = try await StoreCalls.readAll(store, "s")
             #expect(all.bytes == Array("alphabetadelta".utf8))
