@@ -8,6 +8,8 @@ public struct FileStoreOptions: Sendable {
     public var maxOpenFiles: Int
     /// Threads that read logs (`pread`), so reads never block an event loop.
     public var readThreads: Int
+    /// Threads that `fdatasync` the logs touched by one group commit concurrently (they share journal commits).
+    public var syncThreads: Int
     /// Largest size the LMDB metadata may grow to, in bytes. Reserves address space, not disk.
     public var metadataMapSize: Int
     /// Where recovery, cut log tails and I/O failures are reported.
@@ -16,15 +18,17 @@ public struct FileStoreOptions: Sendable {
     package var faultInjector: (@Sendable (WriterStep) -> Int32?)?
 
     /// Creates options with production defaults: 4096 open files, one read thread per core (at least 2),
-    /// a 64 GiB metadata map.
+    /// 8 sync threads, a 64 GiB metadata map.
     public init(
         maxOpenFiles: Int = 4096,
         readThreads: Int = max(2, System.coreCount),
+        syncThreads: Int = 8,
         metadataMapSize: Int = 64 << 30,
         logger: Logger = Logger(label: "durable-streams.file-store")
     ) {
         self.maxOpenFiles = maxOpenFiles
         self.readThreads = readThreads
+        self.syncThreads = syncThreads
         self.metadataMapSize = metadataMapSize
         self.logger = logger
     }

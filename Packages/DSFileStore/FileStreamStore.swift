@@ -40,6 +40,7 @@ public final class FileStreamStore: StreamStore {
                 if hasExpiry { context.expiring.withLock { $0[ObjectIdentifier(stream)] = stream } }
             }
             context.threads.start()
+            context.syncer.start()
             let trash = layout.trashPath
             for name in try SystemCall.listDirectory(trash) {
                 context.threads.submit { _ in try? SystemCall.removeFile(trash + "/" + name) }
@@ -61,16 +62,30 @@ public final class FileStreamStore: StreamStore {
     /// The number of live streams.
     public var streamCount: Int { context.table.count }
 
+    /// What the writer has done since the store opened.
+    public var statistics: FileStoreStatistics { context.statistics.snapshot }
+
     /// Finishes queued writes, persists sliding-TTL access times, and releases files and threads.
     /// Later calls fail with ``StoreError/unavailable(_:)``.
     public func close() async throws {
         guard isOpen.exchange(false, ordering: .acquiringAndReleasing) else { return }
         _ = writer.submit(.flushAccessTimes)
         await writer.stop()
+        await context.syncer.shutdown()
         try await context.threads.shutdownGracefully()
         context.files.closeAll()
         context.metadata.environment.close()
         SystemCall.closeFile(lockDescriptor)
+        let statistics = self.statistics
+        context.logger.info(
+            "file store closed",
+            metadata: [
+                "groupCommits": "\(statistics.groupCommits)",
+                "requests": "\(statistics.requests)",
+                "logSyncs": "\(statistics.logSyncs)",
+                "bytesWritten": "\(statistics.bytesWritten)",
+            ]
+        )
     }
 
     // MARK: - Writes

@@ -12,12 +12,15 @@ final class StoreContext: Sendable {
     let files: FileHandlePool
     /// Reader threads; also unlink deleted logs off the request path.
     let threads: NIOThreadPool
+    /// Runs the `fdatasync`s of a group commit concurrently.
+    let syncer: LogSyncer
     let logger: Logger
     let faultInjector: (@Sendable (WriterStep) -> Int32?)?
     /// Streams with an expiry, for the background sweep.
     let expiring = Mutex<[ObjectIdentifier: FileStream]>([:])
     /// Streams whose sliding TTL moved on a read and is not yet persisted.
     let touched = Mutex<[ObjectIdentifier: FileStream]>([:])
+    let statistics = StatisticsCounters()
     private let expiryObserver = Mutex<(@Sendable (ExpiredStream) -> Void)?>(nil)
 
     init(directory: DataDirectory, metadata: MetadataStore, options: FileStoreOptions) {
@@ -25,6 +28,7 @@ final class StoreContext: Sendable {
         self.metadata = metadata
         self.files = FileHandlePool(capacity: options.maxOpenFiles)
         self.threads = NIOThreadPool(numberOfThreads: max(options.readThreads, 1))
+        self.syncer = LogSyncer(threads: options.syncThreads)
         self.logger = options.logger
         self.faultInjector = options.faultInjector
     }

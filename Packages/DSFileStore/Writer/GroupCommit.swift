@@ -246,10 +246,16 @@ struct GroupCommit {
                     }
                 }
             }
-            for working in written {
-                try context.inject(.syncLog)
-                try context.files.withDescriptor(stream: working.stream.id, path: context.directory.logPath(working.stream.fileName)) {
-                    (fd) throws(FileStoreFailure) in try SystemCall.syncData(fd)
+            let context = self.context
+            try context.syncer.run(written.map { $0.stream }) { stream in
+                do throws(FileStoreFailure) {
+                    try context.inject(.syncLog)
+                    try context.files.withDescriptor(stream: stream.id, path: context.directory.logPath(stream.fileName)) {
+                        (fd) throws(FileStoreFailure) in try SystemCall.syncData(fd)
+                    }
+                    return nil
+                } catch {
+                    return error
                 }
             }
             if createdLog { try SystemCall.syncDirectory(context.directory.streamsPath) }
@@ -258,6 +264,11 @@ struct GroupCommit {
                 try context.inject(.commitMetadata)
                 try context.metadata.commit(changes)
             }
+            context.statistics.recordCommit(
+                requests: replies.count,
+                logSyncs: written.count,
+                bytes: written.reduce(0) { $0 + ($1.frames?.readableBytes ?? 0) }
+            )
         } catch {
             undoWrites(written)
             throw error
