@@ -12,6 +12,9 @@ public struct FileStoreOptions: Sendable {
     public var syncThreads: Int
     /// Largest size the LMDB metadata may grow to, in bytes. Reserves address space, not disk.
     public var metadataMapSize: Int
+    /// Serve the directory without changing it: reads work, creates, appends and deletes get `503`.
+    /// Chosen automatically when the directory is on a read-only file system.
+    public var readOnly: Bool
     /// Where recovery, cut log tails and I/O failures are reported.
     public var logger: Logger
     /// Fault injection for tests: called before each I/O step of the writer; a non-nil errno fails that step.
@@ -24,12 +27,14 @@ public struct FileStoreOptions: Sendable {
         readThreads: Int = max(2, System.coreCount),
         syncThreads: Int = 8,
         metadataMapSize: Int = 64 << 30,
+        readOnly: Bool = false,
         logger: Logger = Logger(label: "durable-streams.file-store")
     ) {
         self.maxOpenFiles = maxOpenFiles
         self.readThreads = readThreads
         self.syncThreads = syncThreads
         self.metadataMapSize = metadataMapSize
+        self.readOnly = readOnly
         self.logger = logger
     }
 }

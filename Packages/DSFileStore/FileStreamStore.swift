@@ -18,6 +18,8 @@ public final class FileStreamStore: StreamStore {
     let writer: CommitWriter
     private let lockDescriptor: Int32
     let isOpen = Atomic<Bool>(true)
+    /// Serving a read-only directory: every write is refused with `503`.
+    public let isReadOnly: Bool
     private let allocator = ByteBufferAllocator()
 
     /// Opens the data directory at `directory`, creating it if needed and recovering from any crash.
@@ -29,32 +31,47 @@ public final class FileStreamStore: StreamStore {
         let layout = DataDirectory(root: directory)
         var lock: Int32 = -1
         do throws(FileStoreFailure) {
-            try layout.prepare()
-            lock = try SystemCall.lockFile(layout.lockPath)
-            let metadata = try MetadataStore(directory: layout.metadataPath, mapSize: options.metadataMapSize)
+            var readOnly = options.readOnly
+            if !readOnly {
+                do throws(FileStoreFailure) {
+                    try layout.prepare()
+                    lock = try SystemCall.lockFile(layout.lockPath)
+                } catch let failure where failure.isReadOnlyFileSystem {
+                    options.logger.warning("the data directory is on a read-only file system: serving reads, refusing writes", metadata: ["directory": "\(directory)"])
+                    readOnly = true
+                }
+            }
+            if readOnly { lock = try SystemCall.lockFileForReading(layout.lockPath) }
+            let metadata = try MetadataStore(directory: layout.metadataPath, mapSize: options.metadataMapSize, readOnly: readOnly)
             let context = StoreContext(directory: layout, metadata: metadata, options: options)
-            let recovered = try Recovery.run(context: context)
+            let recovered = try Recovery.run(context: context, readOnly: readOnly)
             for stream in recovered.streams {
                 context.table.insert(stream)
                 let hasExpiry = stream.state.withLock { $0.record.expiry != .none }
                 if hasExpiry { context.expiring.withLock { $0[ObjectIdentifier(stream)] = stream } }
             }
             context.threads.start()
-            context.syncer.start()
-            let trash = layout.trashPath
-            for name in try SystemCall.listDirectory(trash) {
-                context.threads.submit { _ in try? SystemCall.removeFile(trash + "/" + name) }
-            }
             self.context = context
             self.writer = CommitWriter(context: context, nextID: recovered.nextID)
             self.lockDescriptor = lock
-            writer.start()
+            self.isReadOnly = readOnly
+            if !readOnly {
+                let trash = layout.trashPath
+                for name in try SystemCall.listDirectory(trash) {
+                    context.threads.submit { _ in try? SystemCall.removeFile(trash + "/" + name) }
+                }
+                context.syncer.start()
+                writer.start()
+            }
             options.logger.info(
                 "file store opened",
-                metadata: ["directory": "\(directory)", "streams": "\(recovered.streams.count)", "elapsed": "\(ContinuousClock.now - started)"]
+                metadata: [
+                    "directory": "\(directory)", "streams": "\(recovered.streams.count)", "readOnly": "\(readOnly)",
+                    "elapsed": "\(ContinuousClock.now - started)",
+                ]
             )
         } catch {
-            if lock >= 0 { SystemCall.closeFile(lock) }
+                if lock >= 0 { SystemCall.closeFile(lock) }
             throw error.storeError
         }
     }
@@ -71,11 +88,11 @@ public final class FileStreamStore: StreamStore {
         guard isOpen.exchange(false, ordering: .acquiringAndReleasing) else { return }
         _ = writer.submit(.flushAccessTimes)
         await writer.stop()
-        await context.syncer.shutdown()
+        if !isReadOnly { await context.syncer.shutdown() }
         try await context.threads.shutdownGracefully()
         context.files.closeAll()
         context.metadata.environment.close()
-        SystemCall.closeFile(lockDescriptor)
+        if lockDescriptor >= 0 { SystemCall.closeFile(lockDescriptor) }
         let statistics = self.statistics
         context.logger.info(
             "file store closed",
@@ -107,9 +124,8 @@ public final class FileStreamStore: StreamStore {
     }
 
     public func append(_ request: AppendRequest, on eventLoop: any EventLoop) -> EventLoopFuture<AppendOutcome> {
-        guard context.table.lookup(request.path) != nil else {
-            return eventLoop.makeFailedFuture(StoreError.notFound(path: request.path))
-        }
+        // Every append goes through the writer, even to a missing stream: a create queued just before it
+        // must be applied first, so operations on the store take effect in the order they were made.
         let hasBody = request.body.readableBytes > 0
         // Validated before queueing; errors are reported by the writer in protocol precedence order.
         let payloads = Result { () throws(ProtocolError) -> [ByteBuffer] in
@@ -127,6 +143,7 @@ public final class FileStreamStore: StreamStore {
     }
 
     private func submit(_ operation: WriteOperation) {
+        if isReadOnly { return operation.fail(.unavailable("the data directory is read-only")) }
         guard isOpen.load(ordering: .acquiring), writer.submit(operation) else {
             return operation.fail(.unavailable("the store is closed"))
         }

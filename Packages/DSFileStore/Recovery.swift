@@ -5,9 +5,10 @@
 /// end means acknowledged data was lost below us (a lying disk, an edited file): the stream is rolled back
 /// to its last intact frame and the loss is logged as an error. Log files no record refers to are left-overs
 /// of creates that never committed or deletes that crashed before their rename, and go to the trash.
-/// Running it again on its own result changes nothing.
+/// Running it again on its own result changes nothing. On a read-only directory it repairs nothing: reads
+/// never look past a committed end, and a stream with lost data fails its reads instead of rolling back.
 enum Recovery {
-    static func run(context: StoreContext) throws(FileStoreFailure) -> (streams: [FileStream], nextID: UInt64) {
+    static func run(context: StoreContext, readOnly: Bool) throws(FileStoreFailure) -> (streams: [FileStream], nextID: UInt64) {
         let (loaded, storedNextID) = try context.metadata.loadAll()
         var nextID = storedNextID
         var streams: [FileStream] = []
@@ -19,16 +20,33 @@ enum Recovery {
             nextID = max(nextID, record.id + 1)
             let fileName = DataDirectory.logFileName(name: name, id: record.id)
             expectedFiles.insert(fileName)
-            if let lostFrom = try recoverLog(of: &record, fileName: fileName, context: context) {
+            if readOnly {
+                try inspectLog(of: record, fileName: fileName, context: context)
+            } else if let lostFrom = try recoverLog(of: &record, fileName: fileName, context: context) {
                 repairs.records.append((name, record))
                 repairs.checkpointRollbacks.append(.init(streamID: record.id, from: lostFrom))
             }
             streams.append(FileStream(name: name, record: record))
         }
         if nextID != storedNextID { repairs.nextID = nextID }
+        guard !readOnly else { return (streams, nextID) }
         if !repairs.isEmpty { try context.metadata.commit(repairs) }
         try moveOrphans(keeping: expectedFiles, context: context)
         return (streams, nextID)
+    }
+
+    /// Reports, without changing anything, what ``recoverLog(of:fileName:context:)`` would repair.
+    private static func inspectLog(of record: StreamRecord, fileName: String, context: StoreContext) throws(FileStoreFailure) {
+        guard record.log.hasFrames else { return }
+        let size = try SystemCall.fileSize(context.directory.logPath(fileName)) ?? 0
+        if size < record.log.fileEnd {
+            context.logger.error(
+                "a log is shorter than its committed end and the directory is read-only: reads of the lost part fail",
+                metadata: ["stream": "\(record.path)", "file": "\(fileName)"]
+            )
+        } else if size > record.log.fileEnd {
+            context.logger.info("ignoring unacknowledged bytes past a log's committed end (read-only)", metadata: ["stream": "\(record.path)", "bytes": "\(size - record.log.fileEnd)"])
+        }
     }
 
     /// Cuts or repairs one stream's log; returns the stream position from which checkpoints became invalid

@@ -15,10 +15,17 @@ final class LMDBEnvironment: @unchecked Sendable {
     private let handle: OpaquePointer
     private let isClosed = Atomic<Bool>(false)
 
+    /// Whether the environment was opened without write access.
+    let isReadOnly: Bool
+
     /// Opens (creating if needed) the environment in `directory`.
     ///
-    /// - Parameter mapSize: the most bytes the metadata may grow to; address space only, not disk.
-    init(directory: String, mapSize: Int, maxDatabases: UInt32 = 8, maxReaders: UInt32 = 256) throws(FileStoreFailure) {
+    /// - Parameters:
+    ///   - mapSize: the most bytes the metadata may grow to; address space only, not disk.
+    ///   - readOnly: open an existing environment for reading only, without LMDB's lock file (for a
+    ///     read-only file system, where no other process can write either).
+    init(directory: String, mapSize: Int, readOnly: Bool = false, maxDatabases: UInt32 = 8, maxReaders: UInt32 = 256) throws(FileStoreFailure) {
+        isReadOnly = readOnly
         var env: OpaquePointer?
         try LMDBEnvironment.check(mdb_env_create(&env), "mdb_env_create")
         guard let env else { throw .metadata(code: MDB_PANIC, operation: "mdb_env_create") }
@@ -26,7 +33,8 @@ final class LMDBEnvironment: @unchecked Sendable {
             try LMDBEnvironment.check(mdb_env_set_mapsize(env, mapSize), "mdb_env_set_mapsize")
             try LMDBEnvironment.check(mdb_env_set_maxdbs(env, maxDatabases), "mdb_env_set_maxdbs")
             try LMDBEnvironment.check(mdb_env_set_maxreaders(env, maxReaders), "mdb_env_set_maxreaders")
-            try LMDBEnvironment.check(mdb_env_open(env, directory, UInt32(MDB_NOTLS), 0o644), "mdb_env_open \(directory)")
+            let flags = UInt32(MDB_NOTLS) | (readOnly ? UInt32(MDB_RDONLY) | UInt32(MDB_NOLOCK) : 0)
+            try LMDBEnvironment.check(mdb_env_open(env, directory, flags, 0o644), "mdb_env_open \(directory)")
         } catch {
             mdb_env_close(env)
             throw error
@@ -44,17 +52,23 @@ final class LMDBEnvironment: @unchecked Sendable {
         mdb_env_close(handle)
     }
 
-    /// Opens (creating) the named databases in one write transaction.
+    /// Opens the named databases, creating them unless the environment is read-only.
     func openDatabases(_ names: [String]) throws(FileStoreFailure) -> [LMDBDatabase] {
-        try write { (txn) throws(FileStoreFailure) in
-            var databases: [LMDBDatabase] = []
+        // Handles opened in a transaction outlive it only once it commits, read-only or not.
+        let txn = try begin(flags: isReadOnly ? UInt32(MDB_RDONLY) : 0)
+        var databases: [LMDBDatabase] = []
+        do {
             for name in names {
                 var dbi: MDB_dbi = 0
-                try LMDBEnvironment.check(mdb_dbi_open(txn.handle, name, UInt32(MDB_CREATE), &dbi), "mdb_dbi_open \(name)")
+                try LMDBEnvironment.check(mdb_dbi_open(txn.handle, name, isReadOnly ? 0 : UInt32(MDB_CREATE), &dbi), "mdb_dbi_open \(name)")
                 databases.append(dbi)
             }
-            return databases
+        } catch {
+            mdb_txn_abort(txn.handle)
+            throw error
         }
+        try LMDBEnvironment.check(mdb_txn_commit(txn.handle), "mdb_txn_commit")
+        return databases
     }
 
     /// Runs `body` in a read-only snapshot.

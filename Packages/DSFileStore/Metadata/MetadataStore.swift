@@ -24,18 +24,23 @@ final class MetadataStore: Sendable {
     private static let schemaKey = Array("schema".utf8)
     private static let nextIDKey = Array("next-id".utf8)
 
-    init(directory: String, mapSize: Int) throws(FileStoreFailure) {
-        environment = try LMDBEnvironment(directory: directory, mapSize: mapSize)
+    /// Opens the metadata in `directory`; creates it unless `readOnly`.
+    init(directory: String, mapSize: Int, readOnly: Bool = false) throws(FileStoreFailure) {
+        environment = try LMDBEnvironment(directory: directory, mapSize: mapSize, readOnly: readOnly)
         let databases = try environment.openDatabases(["streams", "producers", "checkpoints", "config"])
         (streams, producers, checkpoints, config) = (databases[0], databases[1], databases[2], databases[3])
-        try environment.write { [config] (txn) throws(FileStoreFailure) in
-            let stored = try txn.withValue(config, Self.schemaKey) { ByteReaderValue.uint64($0) ?? 0 }
-            guard let stored else {
-                return try txn.put(config, Self.schemaKey, ByteReaderValue.bytes(Self.schemaVersion))
+        let stored = try environment.read { [config] (txn) throws(FileStoreFailure) in
+            try txn.withValue(config, Self.schemaKey) { ByteReaderValue.uint64($0) ?? 0 }
+        }
+        switch stored {
+        case Self.schemaVersion?:
+            break
+        case nil where !readOnly:
+            try environment.write { [config] (txn) throws(FileStoreFailure) in
+                try txn.put(config, Self.schemaKey, ByteReaderValue.bytes(Self.schemaVersion))
             }
-            guard stored == Self.schemaVersion else {
-                throw .corrupt("metadata schema \(stored) is not supported (expected \(Self.schemaVersion))")
-            }
+        default:
+            throw .corrupt("metadata schema \(stored.map(String.init) ?? "missing") is not supported (expected \(Self.schemaVersion))")
         }
     }
 

@@ -29,6 +29,12 @@ enum FileStoreFailure: Error, Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The file system refused a change because it is mounted read-only.
+    var isReadOnlyFileSystem: Bool {
+        if case .system(let errno, _) = self { return errno == EROFS }
+        return false
+    }
+
     /// The protocol-level error: out of space is `507`, everything else the server cannot do now is `503`.
     var storeError: StoreError {
         switch self {

@@ -125,4 +125,21 @@ enum SystemCall {
         }
         return fd
     }
+
+    /// Takes a shared lock on an existing lock file opened for reading (a read-only directory); returns -1
+    /// when there is no lock file to take.
+    static func lockFileForReading(_ path: String) throws(FileStoreFailure) -> Int32 {
+        let fd: Int32
+        do throws(FileStoreFailure) {
+            fd = try openFile(path, O_RDONLY)
+        } catch .system(let code, _) where code == ENOENT {
+            return -1
+        }
+        if flock(fd, LOCK_SH | LOCK_NB) != 0 {
+            let code = errno
+            closeFile(fd)
+            throw .system(errno: code, operation: "lock \(path) (is another server using this data directory?)")
+        }
+        return fd
+    }
 }

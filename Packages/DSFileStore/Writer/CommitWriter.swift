@@ -19,6 +19,8 @@ final class CommitWriter: Sendable {
     private struct Queue {
         var operations: [WriteOperation] = []
         var signalled = false
+        /// Whether the thread runs; nothing is accepted before ``start()`` (a read-only store never starts it).
+        var started = false
         var stopping = false
     }
 
@@ -35,6 +37,7 @@ final class CommitWriter: Sendable {
     }
 
     func start() {
+        queue.withLock { $0.started = true }
         thread.start()
         thread.submit { [self] _ in self.run() }
     }
@@ -42,7 +45,7 @@ final class CommitWriter: Sendable {
     /// Queues `operation`; returns `false` once the writer is stopping.
     func submit(_ operation: WriteOperation) -> Bool {
         let shouldSignal = queue.withLock { queue -> Bool? in
-            guard !queue.stopping else { return nil }
+            guard queue.started, !queue.stopping else { return nil }
             queue.operations.append(operation)
             defer { queue.signalled = true }
             return !queue.signalled
@@ -54,11 +57,12 @@ final class CommitWriter: Sendable {
 
     /// Finishes every queued operation, then ends the thread.
     func stop() async {
-        let shouldSignal = queue.withLock { queue -> Bool in
+        let (wasStarted, shouldSignal) = queue.withLock { queue -> (Bool, Bool) in
             queue.stopping = true
             defer { queue.signalled = true }
-            return !queue.signalled
+            return (queue.started, !queue.signalled)
         }
+        guard wasStarted else { return }
         if shouldSignal { wakeup.signal() }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             DispatchQueue.global().async {
