@@ -7,10 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-.build/release/durable-streams-server}
-PORT=${PORT:-4439}
 MOUNT=$(mktemp -d)
 LOG=$(mktemp)
-URL="http://127.0.0.1:$PORT/v1/stream"
+URL=""
 pid=""
 
 cleanup() {
@@ -23,9 +22,15 @@ trap cleanup EXIT
 
 start() {
     : >"$LOG"
-    "$BIN" run --data-dir "$MOUNT/data" --port "$PORT" --no-compression >"$LOG" 2>&1 &
+    "$BIN" run --data-dir "$MOUNT/data" --port 0 --no-compression >"$LOG" 2>&1 &
     pid=$!
-    for _ in $(seq 100); do grep -q "listening on" "$LOG" && return; sleep 0.1; done
+    for _ in $(seq 100); do
+        if grep -q "listening on" "$LOG"; then
+            URL="$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$LOG" | sed 's/listening on //')/v1/stream"
+            return
+        fi
+        sleep 0.1
+    done
     echo "server did not start"; cat "$LOG"; exit 1
 }
 

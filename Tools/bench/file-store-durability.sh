@@ -12,7 +12,6 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=${BIN:-.build/release/durable-streams-server}
 DURATION=${DURATION:-10s}
-PORT=${PORT:-4438}
 BODY_BYTES=${BODY_BYTES:-100}
 CASES=${CASES:-"1:1 16:1 64:1 64:64"}
 DATA_ROOT=${DATA_ROOT:-$(mktemp -d)}
@@ -22,10 +21,11 @@ for case in $CASES; do
     streams=${case##*:}
     dir="$DATA_ROOT/data-$connections-$streams"
     log="$DATA_ROOT/server-$connections-$streams.log"
-    "$BIN" run --data-dir "$dir" --port "$PORT" --no-compression >"$log" 2>&1 &
+    "$BIN" run --data-dir "$dir" --port 0 --no-compression >"$log" 2>&1 &
     pid=$!
     for _ in $(seq 100); do grep -q "listening on" "$log" && break; sleep 0.1; done
     grep -q "listening on" "$log" || { echo "server did not start:"; cat "$log"; kill "$pid"; exit 1; }
+    PORT=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$log" | grep -o '[0-9]*$')
     for ((i = 0; i < streams; i++)); do
         curl -sf -o /dev/null -X PUT -H 'Content-Type: text/plain' "http://127.0.0.1:$PORT/v1/stream/bench-$i"
     done
