@@ -14,7 +14,7 @@ BIN=${BIN:-.build/release/durable-streams-server}
 DURATION=${DURATION:-10s}
 BODY_BYTES=${BODY_BYTES:-100}
 CASES=${CASES:-"1:1 16:1 64:1 64:64"}
-DATA_ROOT=${DATA_ROOT:-$(mktemp -d)}
+DATA_ROOT=${DATA_ROOT:-$(mktemp -d -t ds-file-store-bench.XXXXXX)}
 
 for case in $CASES; do
     connections=${case%%:*}
