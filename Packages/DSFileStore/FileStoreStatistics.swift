@@ -2,7 +2,7 @@ import Synchronization
 
 /// Counters of the store's writer since it opened, for metrics and benchmarks.
 public struct FileStoreStatistics: Sendable, Hashable {
-    /// Group commits made (each one LMDB transaction).
+    /// Group commits made (each one LMDB transaction); a group that changed nothing commits nothing.
     public var groupCommits: UInt64
     /// Requests (creates, appends, deletes) those commits answered.
     public var requests: UInt64
@@ -22,8 +22,9 @@ final class StatisticsCounters: Sendable {
     private let logSyncs = Atomic<UInt64>(0)
     private let bytesWritten = Atomic<UInt64>(0)
 
-    func recordCommit(requests: Int, logSyncs: Int, bytes: Int) {
-        groupCommits.add(1, ordering: .relaxed)
+    /// Counts one group: its requests, and its commit when it had anything to write.
+    func record(requests: Int, committed: Bool, logSyncs: Int, bytes: Int) {
+        if committed { groupCommits.add(1, ordering: .relaxed) }
         self.requests.add(UInt64(requests), ordering: .relaxed)
         self.logSyncs.add(UInt64(logSyncs), ordering: .relaxed)
         bytesWritten.add(UInt64(bytes), ordering: .relaxed)

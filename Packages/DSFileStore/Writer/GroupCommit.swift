@@ -43,6 +43,8 @@ struct GroupCommit {
         /// Created by this group: no record and no log exist yet.
         var isNew: Bool
         var removed = false
+        /// The record changed and must be written (a stream only read for a decision is left alone).
+        var dirty = false
     }
 
     private struct Removal {
@@ -80,7 +82,7 @@ struct GroupCommit {
                 defer { touched = [:] }
                 return Array(touched.values)
             }
-            for stream in streams { _ = load(stream) }
+            for stream in streams where load(stream) != nil { pending[ObjectIdentifier(stream)]?.dirty = true }
         }
     }
 
@@ -103,7 +105,7 @@ struct GroupCommit {
         record.closed = request.closed
         nextID += 1
         let stream = FileStream(name: name, record: record)
-        var working = PendingStream(stream: stream, committed: record.log, record: record, isNew: true)
+        var working = PendingStream(stream: stream, committed: record.log, record: record, isNew: true, dirty: true)
         addFrames(operation.payloads, to: &working)
         let info = working.record.info()
         let key = ObjectIdentifier(stream)
@@ -149,6 +151,7 @@ struct GroupCommit {
             working.record.closedBy = request.producer
         }
         working.record.touch(request.now)
+        working.dirty = true
         pending[ObjectIdentifier(stream)] = working
         let kind: AppendOutcome.Kind = operation.hasBody ? .appended : .closed
         return AppendOutcome(kind: kind, tail: working.record.tail, closed: working.record.closed, producerAck: plan.ack)
@@ -264,8 +267,9 @@ struct GroupCommit {
                 try context.inject(.commitMetadata)
                 try context.metadata.commit(changes)
             }
-            context.statistics.recordCommit(
+            context.statistics.record(
                 requests: replies.count,
+                committed: !changes.isEmpty,
                 logSyncs: written.count,
                 bytes: written.reduce(0) { $0 + ($1.frames?.readableBytes ?? 0) }
             )
@@ -315,7 +319,7 @@ struct GroupCommit {
             changes.removals.append((removal.stream.name, removal.stream.id))
         }
         for key in order {
-            guard let working = pending[key], !working.removed else { continue }
+            guard let working = pending[key], !working.removed, working.dirty else { continue }
             let id = working.stream.id
             changes.records.append((working.stream.name, working.record))
             for producerID in working.changedProducers {
@@ -336,12 +340,14 @@ struct GroupCommit {
     /// Makes the committed group visible: new state, woken waiters, table changes, answers.
     func publish() {
         for key in order {
-            guard let working = pending[key], !working.removed, !working.isNew else { continue }
+            guard let working = pending[key], !working.removed, !working.isNew, working.dirty else { continue }
             let (waiters, change) = working.stream.state.withLock { state -> ([EventLoopPromise<StreamChange>], StreamChange) in
                 let before = state.record
                 var record = working.record
+                // Reads may have slid the TTL since the working copy was taken; that is not persisted yet.
                 if before.lastAccess > record.lastAccess { record.lastAccess = before.lastAccess }
                 state.accessDirty = record.lastAccess > working.record.lastAccess
+                if !state.accessDirty { context.touched.withLock { $0[key] = nil } }
                 state.record = record
                 if record.log.streamEnd > before.log.streamEnd { return (state.waiters.takeAll(), .dataAvailable) }
                 if record.closed && !before.closed { return (state.waiters.takeAll(), .closed) }
