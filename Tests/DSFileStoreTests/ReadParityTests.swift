@@ -49,7 +49,7 @@ struct ReadParityTests {
 
     /// Appends of many sizes: small ones that fill windows with frames, and a few past the 64 KiB frame size.
     private static func appends(json: Bool) -> [String] {
-        var generator = SplitMix(seed: json ? 11 : 5)
+        var generator = SeededGenerator(seed: json ? 11 : 5)
         return (0..<150).map { index in
             let large = index % 50 == 49
             if json {
@@ -69,21 +69,6 @@ struct ReadParityTests {
         var joined = ByteBuffer()
         for chunk in chunks { joined.writeImmutableBuffer(chunk) }
         return joined
-    }
-}
-
-/// A small deterministic generator for test data.
-struct SplitMix {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var value = state
-        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-        return value ^ (value >> 31)
     }
 }
 

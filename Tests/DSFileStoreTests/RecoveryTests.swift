@@ -21,9 +21,7 @@ struct RecoveryTests {
         try appendBytes([0xFF, 0xFF], toFile: log)
 
         let recorder = LogRecorder()
-        var reopening = harness
-        reopening.options.logger = recorder.logger
-        try await reopening.withStore { store in
+        try await harness.logging(to: recorder).withStore { store in
             let read = try await StoreCalls.read(store, "s")
             #expect(StoreCalls.text(read) == "chunk1")
             #expect(read.next == tail)
@@ -117,9 +115,7 @@ struct RecoveryTests {
         try truncateFile(log, to: try harness.fileSize(log) - 2)  // cuts into the "gamma" frame
 
         let recorder = LogRecorder()
-        var reopening = harness
-        reopening.options.logger = recorder.logger
-        try await reopening.withStore { store in
+        try await harness.logging(to: recorder).withStore { store in
             let all = try await StoreCalls.readAll(store, "s")
             #expect(all.bytes == Array("alphabeta".utf8))
             #expect(all.tail == StreamOffset(position: 9))

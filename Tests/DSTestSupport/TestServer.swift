@@ -43,7 +43,17 @@ public final class TestServer: Sendable {
         configure: (inout ServerOptions) -> Void = { _ in },
         _ body: (TestServer) async throws -> T
     ) async throws -> T {
-        let server = try await start(kind, configure: configure)
+        try await with(store: kind.makeStore(), configure: configure, body)
+    }
+
+    /// Runs `body` against a fresh server on `store` and always stops it (which closes the store).
+    @discardableResult
+    public static func with<T: Sendable>(
+        store: any StreamStore,
+        configure: (inout ServerOptions) -> Void = { _ in },
+        _ body: (TestServer) async throws -> T
+    ) async throws -> T {
+        let server = try await start(store: store, configure: configure)
         do {
             let result = try await body(server)
             try await server.stop()

@@ -209,20 +209,11 @@ public final class MemoryStreamStore: StreamStore {
             promise.succeed(.deleted)
             return StreamWait(cancel: nil)
         }
-        let registration = stream.state.withLock { state -> WaitRegistration in
-            if state.removed { return .alreadyChanged(.deleted) }
-            if state.data.count > offset.position { return .alreadyChanged(.dataAvailable) }
-            if state.closed { return .alreadyChanged(.closed) }
-            return .registered(state.waiters.add(promise))
+        let registration = stream.state.withLock { state in
+            state.waiters.register(promise, after: offset, tail: state.data.count, closed: state.closed, removed: state.removed)
         }
-        switch registration {
-        case .alreadyChanged(let change):
-            promise.succeed(change)
-            return StreamWait(cancel: nil)
-        case .registered(let id):
-            return StreamWait { [stream] in
-                _ = stream.state.withLock { $0.waiters.remove(id) }
-            }
+        return registration.wait(completing: promise) { [stream] id in
+            _ = stream.state.withLock { $0.waiters.remove(id) }
         }
     }
 

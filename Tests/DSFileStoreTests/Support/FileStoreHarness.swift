@@ -29,15 +29,7 @@ struct FileStoreHarness: Sendable {
         configure: (inout ServerOptions) -> Void = { _ in },
         _ body: (TestServer) async throws -> T
     ) async throws -> T {
-        let server = try await TestServer.start(store: open(), configure: configure)
-        do {
-            let result = try await body(server)
-            try await server.stop()
-            return result
-        } catch {
-            try? await server.stop()
-            throw error
-        }
+        try await TestServer.with(store: open(), configure: configure, body)
     }
 
     /// Opens a store, runs `body` with it, and closes it.
@@ -52,6 +44,13 @@ struct FileStoreHarness: Sendable {
             try? await store.close()
             throw error
         }
+    }
+
+    /// The same directory, opened with a logger that records into `recorder`.
+    func logging(to recorder: LogRecorder) -> FileStoreHarness {
+        var copy = self
+        copy.options.logger = recorder.logger
+        return copy
     }
 
     var streamsDirectory: String { directory.path + "/streams" }
@@ -190,9 +189,6 @@ extension Optional {
 
 /// Bytes that do not compress (so gzip'd responses stay within the HTTP client's decompression ratio).
 func pseudoRandomBytes(count: Int, seed: UInt64) -> [UInt8] {
-    var state = seed &* 6_364_136_223_846_793_005 &+ 1
-    return (0..<count).map { _ in
-        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-        return UInt8(truncatingIfNeeded: state >> 33)
-    }
+    var generator = SeededGenerator(seed: seed)
+    return (0..<count).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
 }
