@@ -10,7 +10,7 @@ import DSStore
 /// - `streams`: stream file name (``StreamFileNames/encodedName(of:)``) → ``StreamRecord``
 /// - `producers`: stream id + encoded producer id → epoch, sequence, producer id
 /// - `checkpoints`: stream id + stream position → file position of the frame starting there
-/// - `config`: `schema` → format version, `next-id` → the next stream id
+/// - `config`: `schema` → format version, `next-id` → the next stream id (random high bits at first)
 final class MetadataStore: Sendable {
     /// Bumped when the layout of the databases changes incompatibly.
     static let schemaVersion: UInt64 = 1
@@ -64,9 +64,15 @@ final class MetadataStore: Sendable {
                 let producerID = try input.readString()
                 if let index = indexByID[streamID] { loaded[index].record.writer.producers[producerID] = state }
             }
-            let nextID = try txn.withValue(config, Self.nextIDKey) { ByteReaderValue.uint64($0) ?? 1 } ?? 1
-            return (loaded, nextID)
+            let stored = try txn.withValue(config, Self.nextIDKey) { ByteReaderValue.uint64($0) } ?? nil
+            return (loaded, stored ?? Self.firstID())
         }
+    }
+
+    /// Where a new directory starts numbering streams: random high bits, so a directory wiped and created
+    /// again never reuses the ids (and so the ETags) that caches may still hold from its predecessor.
+    private static func firstID() -> UInt64 {
+        UInt64.random(in: 1...UInt64(UInt32.max)) << 24
     }
 
     /// The checkpoint at or before `position` in the log of stream `id`; the log's first frame when none is stored.
