@@ -59,7 +59,7 @@ public final class TemporaryFileStore: StreamStore {
 extension FileStoreOptions {
     /// Small limits, so that the many stores of a parallel test run stay cheap.
     public static var forTests: FileStoreOptions {
-        var options = FileStoreOptions(maxOpenFiles: 64, readThreads: 2, metadataMapSize: 256 << 20)
+        var options = FileStoreOptions(maxOpenFiles: 64, readThreads: 2, syncThreads: 2, metadataMapSize: 256 << 20)
         options.logger.logLevel = .error
         return options
     }
