@@ -3,35 +3,27 @@ import DSProtocol
 import DSStore
 import NIOCore
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// One group commit on the writer thread: ``apply(_:)`` every operation to working copies of the streams
 /// (several appends to one stream see each other), ``persist()`` the result (frames, `fdatasync`, one LMDB
 /// transaction), then ``publish()`` it or ``rollBack(_:)`` everything. Nothing is visible to readers or
 /// answered before the LMDB commit, the commit point.
 struct GroupCommit {
-    private let context: StoreContext
+    let context: StoreContext
     /// The id the next created stream gets.
     private(set) var nextID: UInt64
-    private let firstID: UInt64
+    let firstID: UInt64
 
     /// Working copies, by stream object.
-    private var pending: [ObjectIdentifier: PendingStream] = [:]
-    private var order: [ObjectIdentifier] = []
+    var pending: [ObjectIdentifier: PendingStream] = [:]
+    var order: [ObjectIdentifier] = []
     /// Path → stream as of the operations applied so far (`nil`: removed); falls back to the table.
-    private var overlay: [String: FileStream?] = [:]
-    private var created: [FileStream] = []
-    private var removals: [Removal] = []
-    private var replies: [Reply] = []
-    private var expiredNotices: [ExpiredStream] = []
+    var overlay: [String: FileStream?] = [:]
+    var created: [FileStream] = []
+    var removals: [Removal] = []
+    var replies: [Reply] = []
+    var expiredNotices: [ExpiredStream] = []
 
-    private struct PendingStream {
+    struct PendingStream {
         let stream: FileStream
         /// The log as committed before this group.
         let committed: LogGeometry
@@ -47,13 +39,13 @@ struct GroupCommit {
         var dirty = false
     }
 
-    private struct Removal {
+    struct Removal {
         var stream: FileStream
         /// Whether LMDB holds the stream (false when it was created by this same group).
         var committed: Bool
     }
 
-    private enum Reply {
+    enum Reply {
         case create(EventLoopPromise<CreateStreamOutcome>, Result<CreateStreamOutcome, StoreError>)
         case append(EventLoopPromise<AppendOutcome>, Result<AppendOutcome, StoreError>)
         case delete(EventLoopPromise<DeleteOutcome>, Result<DeleteOutcome, StoreError>)
@@ -224,176 +216,6 @@ struct GroupCommit {
         }
         if let owner, owner != path, !removals.contains(where: { $0.stream.name == name }) {
             throw .unavailable("the stream's file name collides with that of another stream")
-        }
-    }
-
-    // MARK: - Persisting
-
-    /// Writes and syncs the frames, then commits the metadata. Throws without having committed anything.
-    mutating func persist() throws(FileStoreFailure) {
-        var createdLog = false
-        var written: [PendingStream] = []
-        do {
-            for key in order {
-                guard let working = pending[key], !working.removed, let frames = working.frames else { continue }
-                written.append(working)
-                if !working.committed.hasFrames {
-                    try createLog(for: working.stream)
-                    createdLog = true
-                }
-                try context.inject(.writeLog)
-                try context.files.withDescriptor(stream: working.stream.id, path: context.directory.logPath(working.stream.fileName)) {
-                    (fd) throws(FileStoreFailure) in
-                    try frames.withReadableBytes { (bytes) throws(FileStoreFailure) in
-                        try SystemCall.write(fd, bytes, at: working.committed.fileEnd)
-                    }
-                }
-            }
-            let context = self.context
-            try context.syncer.run(written.map { $0.stream }) { stream in
-                do throws(FileStoreFailure) {
-                    try context.inject(.syncLog)
-                    try context.files.withDescriptor(stream: stream.id, path: context.directory.logPath(stream.fileName)) {
-                        (fd) throws(FileStoreFailure) in try SystemCall.syncData(fd)
-                    }
-                    return nil
-                } catch {
-                    return error
-                }
-            }
-            if createdLog { try SystemCall.syncDirectory(context.directory.streamsPath) }
-            let changes = metadataChanges()
-            if !changes.isEmpty {
-                try context.inject(.commitMetadata)
-                try context.metadata.commit(changes)
-            }
-            context.statistics.record(
-                requests: replies.count,
-                committed: !changes.isEmpty,
-                logSyncs: written.count,
-                bytes: written.reduce(0) { $0 + ($1.frames?.readableBytes ?? 0) }
-            )
-        } catch {
-            undoWrites(written)
-            throw error
-        }
-    }
-
-    private func createLog(for stream: FileStream) throws(FileStoreFailure) {
-        try context.inject(.createLog)
-        let path = context.directory.logPath(stream.fileName)
-        let fd = try SystemCall.openFile(path, O_RDWR | O_CREAT | O_TRUNC)
-        do {
-            try LogFrame.fileHeader(streamID: stream.id).withBytes { (bytes) throws(FileStoreFailure) in
-                try SystemCall.write(fd, bytes, at: 0)
-            }
-        } catch {
-            SystemCall.closeFile(fd)
-            throw error
-        }
-        context.files.install(stream: stream.id, fd: fd)
-    }
-
-    /// Cuts the logs back to their committed length, so a failed group leaves no trace a later write could expose.
-    private func undoWrites(_ written: [PendingStream]) {
-        for working in written {
-            let path = context.directory.logPath(working.stream.fileName)
-            if !working.committed.hasFrames {
-                context.files.retire(stream: working.stream.id)
-                try? SystemCall.removeFile(path)
-                continue
-            }
-            do {
-                try context.files.withDescriptor(stream: working.stream.id, path: path) { (fd) throws(FileStoreFailure) in
-                    try SystemCall.truncate(fd, to: working.committed.fileEnd)
-                }
-            } catch {
-                context.logger.warning("could not cut an unacknowledged write back; recovery cuts it at the next start", metadata: ["file": "\(working.stream.fileName)", "error": "\(error)"])
-            }
-        }
-    }
-
-    private func metadataChanges() -> MetadataChanges {
-        var changes = MetadataChanges()
-        for removal in removals where removal.committed {
-            changes.removals.append((removal.stream.name, removal.stream.id))
-        }
-        for key in order {
-            guard let working = pending[key], !working.removed, working.dirty else { continue }
-            let id = working.stream.id
-            changes.records.append((working.stream.name, working.record))
-            for producerID in working.changedProducers {
-                if let state = working.record.writer.producers[producerID] {
-                    changes.producers.append(.init(streamID: id, producerID: producerID, state: state))
-                }
-            }
-            for checkpoint in working.checkpoints {
-                changes.checkpoints.append(.init(streamID: id, position: checkpoint))
-            }
-        }
-        if nextID != firstID { changes.nextID = nextID }
-        return changes
-    }
-
-    // MARK: - Publishing
-
-    /// Makes the committed group visible: new state, woken waiters, table changes, answers.
-    func publish() {
-        for key in order {
-            guard let working = pending[key], !working.removed, !working.isNew, working.dirty else { continue }
-            let (waiters, change) = working.stream.state.withLock { state -> ([EventLoopPromise<StreamChange>], StreamChange) in
-                let before = state.record
-                var record = working.record
-                // Reads may have slid the TTL since the working copy was taken; that is not persisted yet.
-                if before.lastAccess > record.lastAccess { record.lastAccess = before.lastAccess }
-                state.accessDirty = record.lastAccess > working.record.lastAccess
-                if !state.accessDirty { context.touched.withLock { $0[key] = nil } }
-                state.record = record
-                if record.log.streamEnd > before.log.streamEnd { return (state.waiters.takeAll(), .dataAvailable) }
-                if record.closed && !before.closed { return (state.waiters.takeAll(), .closed) }
-                return ([], .dataAvailable)
-            }
-            waiters.fire(change)
-        }
-        for stream in created {
-            let key = ObjectIdentifier(stream)
-            guard let working = pending[key], !working.removed else { continue }
-            stream.state.withLock { $0.record = working.record }
-            context.table.insert(stream)
-            if working.record.expiry != .none { context.expiring.withLock { $0[key] = stream } }
-        }
-        for removal in removals {
-            let stream = removal.stream
-            let waiters = stream.state.withLock { state in
-                state.removed = true
-                return state.waiters.takeAll()
-            }
-            waiters.fire(.deleted)
-            context.table.remove(stream)
-            let key = ObjectIdentifier(stream)
-            context.expiring.withLock { $0[key] = nil }
-            context.touched.withLock { $0[key] = nil }
-            context.files.retire(stream: stream.id)
-            context.discardLog(stream.fileName)
-        }
-        for notice in expiredNotices { context.notifyExpired(notice) }
-        for reply in replies {
-            switch reply {
-            case .create(let promise, let result): promise.completeWith(result.mapError { $0 })
-            case .append(let promise, let result): promise.completeWith(result.mapError { $0 })
-            case .delete(let promise, let result): promise.completeWith(result.mapError { $0 })
-            }
-        }
-    }
-
-    /// Answers every request of a group that could not be committed with `error`; nothing of it is visible.
-    func rollBack(_ error: StoreError) {
-        for reply in replies {
-            switch reply {
-            case .create(let promise, _): promise.fail(error)
-            case .append(let promise, _): promise.fail(error)
-            case .delete(let promise, _): promise.fail(error)
-            }
         }
     }
 }
