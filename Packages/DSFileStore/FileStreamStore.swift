@@ -154,7 +154,7 @@ public final class FileStreamStore: StreamStore {
     private func framePayloads(_ body: ByteBuffer, json: Bool, allowEmptyArray: Bool) throws(ProtocolError) -> [ByteBuffer] {
         guard body.readableBytes > 0 else { return [] }
         guard json else { return LogFrame.payloads(of: body, messageEnds: nil) }
-        let stored = try JSONStreamFraming.frame(body, allowEmptyArray: allowEmptyArray, allocator: allocator).bytes
-        return LogFrame.payloads(of: stored, messageEnds: JSONStreamFraming.messageEnds(in: stored))
+        let framed = try JSONStreamFraming.frameMessages(body, allowEmptyArray: allowEmptyArray, allocator: allocator)
+        return LogFrame.payloads(of: framed.bytes, messageEnds: framed.messageEnds)
     }
 }
