@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "DSCursor", targets: ["DSCursor"]),
         .library(name: "DSPathEncoding", targets: ["DSPathEncoding"]),
         .library(name: "DSStore", targets: ["DSStore"]),
+        .library(name: "DSFileStore", targets: ["DSFileStore"]),
         .library(name: "DSServer", targets: ["DSServer"]),
         .library(name: "DSRegistry", targets: ["DSRegistry"]),
         .library(name: "DSSubscriptions", targets: ["DSSubscriptions"]),
@@ -43,6 +44,12 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        .systemLibrary(
+            name: "CLMDB",
+            path: "Packages/CLMDB",
+            pkgConfig: "lmdb",
+            providers: [.apt(["liblmdb-dev"])]
+        ),
 
         // MARK: Libraries
         .target(
@@ -69,6 +76,21 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             path: "Packages/DSStore",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "DSFileStore",
+            dependencies: [
+                "DSProtocol",
+                "DSStore",
+                "DSPathEncoding",
+                "CLMDB",
+                "CZlib",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Packages/DSFileStore",
             swiftSettings: swiftSettings
         ),
         .target(
@@ -161,6 +183,7 @@ let package = Package(
                 "DSStore",
                 "DSRegistry",
                 "DSSubscriptions",
+                "DSFileStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -210,6 +233,9 @@ let package = Package(
             dependencies: [
                 "DSServer",
                 "DSStore",
+                "DSFileStore",
+                "DSProtocol",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -268,6 +294,23 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Tests/DSClientTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DSFileStoreTests",
+            dependencies: [
+                "DSFileStore",
+                "DSPathEncoding",
+                "DSServer",
+                "DSStore",
+                "DSProtocol",
+                "DSTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Tests/DSFileStoreTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -19,6 +19,17 @@ public enum JSONStreamFraming {
         allowEmptyArray: Bool,
         allocator: ByteBufferAllocator
     ) throws(ProtocolError) -> (bytes: ByteBuffer, messageCount: Int) {
+        let framed = try frameMessages(body, allowEmptyArray: allowEmptyArray, allocator: allocator)
+        return (framed.bytes, framed.messageEnds.count)
+    }
+
+    /// ``frame(_:allowEmptyArray:allocator:)`` that also returns where each stored message ends (relative to
+    /// the start of `bytes`, just after its separator), from the same single pass over the body.
+    public static func frameMessages(
+        _ body: ByteBuffer,
+        allowEmptyArray: Bool,
+        allocator: ByteBufferAllocator
+    ) throws(ProtocolError) -> (bytes: ByteBuffer, messageEnds: [Int]) {
         let split: JSONSplit
         do {
             split = try body.withUnsafeReadableBytes { raw throws(JSONValidationError) in
@@ -28,11 +39,16 @@ public enum JSONStreamFraming {
             throw .invalidJSON(error.message)
         }
         if split.elements.isEmpty {
-            if allowEmptyArray { return (allocator.buffer(capacity: 0), 0) }
+            if allowEmptyArray { return (allocator.buffer(capacity: 0), []) }
             throw .emptyJSONArray
         }
+        var ends: [Int] = []
+        ends.reserveCapacity(split.elements.count)
         var total = 0
-        for range in split.elements { total += range.count + 1 }
+        for range in split.elements {
+            total += range.count + 1
+            ends.append(total)
+        }
         var out = allocator.buffer(capacity: total)
         body.withUnsafeReadableBytes { raw in
             for range in split.elements {
@@ -40,7 +56,7 @@ public enum JSONStreamFraming {
                 out.writeInteger(separator)
             }
         }
-        return (out, split.elements.count)
+        return (out, ends)
     }
 
     /// Positions (relative to the start of `stored`) just after each message separator.

@@ -22,7 +22,14 @@ public final class TestServer: Sendable {
         _ kind: StoreKind = .memory,
         configure: (inout ServerOptions) -> Void = { _ in }
     ) async throws -> TestServer {
-        let store = try kind.makeStore()
+        try await start(store: kind.makeStore(), configure: configure)
+    }
+
+    /// Starts a server on `127.0.0.1:0` serving `store` (which the server closes when it stops).
+    public static func start(
+        store: any StreamStore,
+        configure: (inout ServerOptions) -> Void = { _ in }
+    ) async throws -> TestServer {
         var options = ServerOptions(port: 0, host: "127.0.0.1", store: store, eventLoopThreads: 2)
         configure(&options)
         let server = DurableStreamServer(options: options)
@@ -36,7 +43,17 @@ public final class TestServer: Sendable {
         configure: (inout ServerOptions) -> Void = { _ in },
         _ body: (TestServer) async throws -> T
     ) async throws -> T {
-        let server = try await start(kind, configure: configure)
+        try await with(store: kind.makeStore(), configure: configure, body)
+    }
+
+    /// Runs `body` against a fresh server on `store` and always stops it (which closes the store).
+    @discardableResult
+    public static func with<T: Sendable>(
+        store: any StreamStore,
+        configure: (inout ServerOptions) -> Void = { _ in },
+        _ body: (TestServer) async throws -> T
+    ) async throws -> T {
+        let server = try await start(store: store, configure: configure)
         do {
             let result = try await body(server)
             try await server.stop()

@@ -1,3 +1,4 @@
+import DSProtocol
 import NIOCore
 
 /// The one-shot live waiters of one stream (long-polls and SSE readers waiting at the tail).
@@ -31,6 +32,22 @@ package struct WaiterList: ~Copyable {
 
     /// Number of registered waiters.
     package var count: Int { waiters.count }
+
+    /// Registers `promise` unless the stream already changed for a reader at `offset`: it is removed,
+    /// has data past `offset`, or is closed. Call under the stream's lock, which makes the check and the
+    /// registration one step, so no wake-up is lost.
+    package mutating func register(
+        _ promise: EventLoopPromise<StreamChange>,
+        after offset: StreamOffset,
+        tail: UInt64,
+        closed: Bool,
+        removed: Bool
+    ) -> WaitRegistration {
+        if removed { return .alreadyChanged(.deleted) }
+        if tail > offset.position { return .alreadyChanged(.dataAvailable) }
+        if closed { return .alreadyChanged(.closed) }
+        return .registered(add(promise))
+    }
 }
 
 extension Array where Element == EventLoopPromise<StreamChange> {
@@ -46,4 +63,19 @@ package enum WaitRegistration: Sendable {
     case alreadyChanged(StreamChange)
     /// The waiter was added with this id.
     case registered(UInt64)
+
+    /// The ``StreamWait`` to hand back (after unlocking): completes `promise` now when the change already
+    /// happened, otherwise cancels by calling `remove` with the waiter's id.
+    package func wait(
+        completing promise: EventLoopPromise<StreamChange>,
+        remove: @escaping @Sendable (UInt64) -> Void
+    ) -> StreamWait {
+        switch self {
+        case .alreadyChanged(let change):
+            promise.succeed(change)
+            return StreamWait(cancel: nil)
+        case .registered(let id):
+            return StreamWait { remove(id) }
+        }
+    }
 }

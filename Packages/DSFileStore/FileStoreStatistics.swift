@@ -1,0 +1,41 @@
+import Synchronization
+
+/// Counters of the store's writer since it opened, for metrics and benchmarks.
+public struct FileStoreStatistics: Sendable, Hashable {
+    /// Group commits made (each one LMDB transaction); a group that changed nothing commits nothing.
+    public var groupCommits: UInt64
+    /// Requests (creates, appends, deletes) those commits answered.
+    public var requests: UInt64
+    /// `fdatasync` calls on stream logs.
+    public var logSyncs: UInt64
+    /// Bytes written to stream logs, framing included.
+    public var bytesWritten: UInt64
+
+    /// Average requests per group commit.
+    public var requestsPerCommit: Double { groupCommits == 0 ? 0 : Double(requests) / Double(groupCommits) }
+}
+
+/// The writer's live counters.
+final class StatisticsCounters: Sendable {
+    private let groupCommits = Atomic<UInt64>(0)
+    private let requests = Atomic<UInt64>(0)
+    private let logSyncs = Atomic<UInt64>(0)
+    private let bytesWritten = Atomic<UInt64>(0)
+
+    /// Counts one group: its requests, and its commit when it had anything to write.
+    func record(requests: Int, committed: Bool, logSyncs: Int, bytes: Int) {
+        if committed { groupCommits.add(1, ordering: .relaxed) }
+        self.requests.add(UInt64(requests), ordering: .relaxed)
+        self.logSyncs.add(UInt64(logSyncs), ordering: .relaxed)
+        bytesWritten.add(UInt64(bytes), ordering: .relaxed)
+    }
+
+    var snapshot: FileStoreStatistics {
+        FileStoreStatistics(
+            groupCommits: groupCommits.load(ordering: .relaxed),
+            requests: requests.load(ordering: .relaxed),
+            logSyncs: logSyncs.load(ordering: .relaxed),
+            bytesWritten: bytesWritten.load(ordering: .relaxed)
+        )
+    }
+}

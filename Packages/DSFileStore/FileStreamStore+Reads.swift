@@ -1,0 +1,92 @@
+import DSProtocol
+import DSStore
+import NIOCore
+
+extension FileStreamStore {
+    public func read(_ request: ReadRequest, on eventLoop: any EventLoop) -> EventLoopFuture<ReadOutcome> {
+        let plan: ReadPlan
+        do throws(StoreError) {
+            let stream = try liveStream(request.path, now: request.now)
+            let snapshot = try stream.state.withLock { (state) throws(StoreError) -> ReadSnapshot in
+                touch(stream, &state, now: request.now)
+                let record = state.record
+                let tail = record.log.streamEnd
+                let start: UInt64
+                switch request.start {
+                case .beginning: start = 0
+                case .tail: start = tail
+                case .offset(let offset):
+                    guard offset.segment == 0, offset.position <= tail else {
+                        throw .invalid(.badRequest("offset is beyond the stream's tail"))
+                    }
+                    start = offset.position
+                }
+                let info = record.info()
+                if start == tail {
+                    return .immediate(ReadOutcome(info: info, start: record.tail, next: record.tail, chunks: []))
+                }
+                return .plan(ReadPlan(stream: stream, info: info, start: start, log: record.log, isJSON: record.contentType.isJSON, maxBytes: request.maxBytes))
+            }
+            switch snapshot {
+            case .plan(let readPlan): plan = readPlan
+            case .immediate(let atTail): return eventLoop.makeSucceededFuture(atTail)
+            }
+        } catch {
+            return eventLoop.makeFailedFuture(error)
+        }
+        guard isOpen.load(ordering: .acquiring) else { return eventLoop.makeFailedFuture(StoreError.unavailable("the store is closed")) }
+        let context = self.context
+        return context.threads.runIfActive(eventLoop: eventLoop) { () throws -> ReadOutcome in
+            do throws(FileStoreFailure) {
+                return try LogReader.read(plan, context: context)
+            } catch {
+                if plan.stream.state.withLock({ $0.removed }) { throw StoreError.notFound(path: plan.info.path) }
+                context.logger.error("read failed", metadata: ["stream": "\(plan.info.path)", "error": "\(error)"])
+                throw error.storeError
+            }
+        }
+    }
+
+    public func list(now: StoreTimestamp, on eventLoop: any EventLoop) -> EventLoopFuture<[StreamInfo]> {
+        let infos = context.table.all().compactMap { stream in
+            stream.state.withLock { state -> StreamInfo? in
+                guard !state.removed, !state.record.isExpired(at: now) else { return nil }
+                return state.record.info()
+            }
+        }
+        return eventLoop.makeSucceededFuture(infos)
+    }
+
+    public func metadata(path: String, now: StoreTimestamp, on eventLoop: any EventLoop) -> EventLoopFuture<StreamInfo> {
+        eventLoop.makeCompletedFuture(Result { () throws(StoreError) in
+            let stream = try liveStream(path, now: now)
+            return stream.state.withLock { $0.record.info() }
+        })
+    }
+
+    public func waitForChange(path: String, after offset: StreamOffset, promise: EventLoopPromise<StreamChange>) -> StreamWait {
+        guard let stream = context.table.lookup(path) else {
+            promise.succeed(.deleted)
+            return StreamWait(cancel: nil)
+        }
+        let registration = stream.state.withLock { state in
+            state.waiters.register(promise, after: offset, tail: state.record.log.streamEnd, closed: state.record.closed, removed: state.removed)
+        }
+        return registration.wait(completing: promise) { [stream] id in
+            _ = stream.state.withLock { $0.waiters.remove(id) }
+        }
+    }
+
+    /// Slides a TTL on a read and remembers to persist it (lazily, with the next sweep or commit).
+    private func touch(_ stream: FileStream, _ state: inout FileStream.State, now: StoreTimestamp) {
+        guard state.record.touch(now), !state.accessDirty else { return }
+        state.accessDirty = true
+        context.touched.withLock { $0[ObjectIdentifier(stream)] = stream }
+    }
+}
+
+/// A read decided under the stream's lock: answered at once (at the tail), or planned for a reader thread.
+private enum ReadSnapshot {
+    case plan(ReadPlan)
+    case immediate(ReadOutcome)
+}

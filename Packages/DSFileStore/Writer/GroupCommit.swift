@@ -1,0 +1,221 @@
+import DSPathEncoding
+import DSProtocol
+import DSStore
+import NIOCore
+
+/// One group commit on the writer thread: ``apply(_:)`` every operation to working copies of the streams
+/// (several appends to one stream see each other), ``persist()`` the result (frames, `fdatasync`, one LMDB
+/// transaction), then ``publish()`` it or ``rollBack(_:)`` everything. Nothing is visible to readers or
+/// answered before the LMDB commit, the commit point.
+struct GroupCommit {
+    let context: StoreContext
+    /// The id the next created stream gets.
+    private(set) var nextID: UInt64
+    let firstID: UInt64
+
+    /// Working copies, by stream object.
+    var pending: [ObjectIdentifier: PendingStream] = [:]
+    var order: [ObjectIdentifier] = []
+    /// Path → stream as of the operations applied so far (`nil`: removed); falls back to the table.
+    var overlay: [String: FileStream?] = [:]
+    var created: [FileStream] = []
+    var removals: [Removal] = []
+    var replies: [Reply] = []
+    var expiredNotices: [ExpiredStream] = []
+
+    struct PendingStream {
+        let stream: FileStream
+        /// The log as committed before this group.
+        let committed: LogGeometry
+        var record: StreamRecord
+        /// Frames to write at `committed.fileEnd`.
+        var frames: ByteBuffer?
+        var checkpoints: [LogPosition] = []
+        var changedProducers: Set<String> = []
+        /// Created by this group: no record and no log exist yet.
+        var isNew: Bool
+        var removed = false
+        /// The record changed and must be written (a stream only read for a decision is left alone).
+        var dirty = false
+    }
+
+    struct Removal {
+        var stream: FileStream
+        /// Whether LMDB holds the stream (false when it was created by this same group).
+        var committed: Bool
+    }
+
+    enum Reply {
+        case create(EventLoopPromise<CreateStreamOutcome>, Result<CreateStreamOutcome, StoreError>)
+        case append(EventLoopPromise<AppendOutcome>, Result<AppendOutcome, StoreError>)
+        case delete(EventLoopPromise<DeleteOutcome>, Result<DeleteOutcome, StoreError>)
+    }
+
+    init(context: StoreContext, nextID: UInt64) {
+        self.context = context
+        self.nextID = nextID
+        self.firstID = nextID
+    }
+
+    // MARK: - Applying
+
+    mutating func apply(_ operation: WriteOperation) {
+        switch operation {
+        case .create(let create):
+            replies.append(.create(create.promise, Result { () throws(StoreError) in try applyCreate(create) }))
+        case .append(let append):
+            replies.append(.append(append.promise, Result { () throws(StoreError) in try applyAppend(append) }))
+        case .delete(let delete):
+            replies.append(.delete(delete.promise, Result { () throws(StoreError) in try applyDelete(delete) }))
+        case .reap(let stream):
+            if current(stream.path) === stream { remove(stream) }
+        case .flushAccessTimes:
+            let streams = context.touched.withLock { touched in
+                defer { touched = [:] }
+                return Array(touched.values)
+            }
+            for stream in streams where load(stream) != nil { pending[ObjectIdentifier(stream)]?.dirty = true }
+        }
+    }
+
+    private mutating func applyCreate(_ operation: CreateOperation) throws(StoreError) -> CreateStreamOutcome {
+        let request = operation.request
+        if let existing = current(request.path) {
+            if let working = load(existing) {
+                if !working.record.isExpired(at: request.now) {
+                    try CreateMatching.check(request, against: working.record.info())
+                    return .alreadyExists(working.record.info())
+                }
+                expire(existing, record: working.record, at: request.now)
+            } else {
+                remove(existing)  // marked removed by an expiry check; its reap would no longer find it
+            }
+        }
+        let name = DataDirectory.encodedName(of: request.path)
+        try checkNameIsFree(name, path: request.path)
+        var record = StreamRecord(id: nextID, path: request.path, contentType: operation.contentType, expiry: request.expiry, now: request.now)
+        record.closed = request.closed
+        nextID += 1
+        let stream = FileStream(name: name, record: record)
+        var working = PendingStream(stream: stream, committed: record.log, record: record, isNew: true, dirty: true)
+        addFrames(operation.payloads, to: &working)
+        let info = working.record.info()
+        let key = ObjectIdentifier(stream)
+        pending[key] = working
+        order.append(key)
+        overlay[request.path] = .some(stream)
+        created.append(stream)
+        return .created(info)
+    }
+
+    private mutating func applyAppend(_ operation: AppendOperation) throws(StoreError) -> AppendOutcome {
+        let request = operation.request
+        guard let stream = current(request.path), var working = load(stream) else { throw .notFound(path: request.path) }
+        if working.record.isExpired(at: request.now) {
+            expire(stream, record: working.record, at: request.now)
+            throw .notFound(path: request.path)
+        }
+        let record = working.record
+        let decision = try AppendRules.decide(
+            request,
+            hasBody: operation.hasBody,
+            contentType: record.contentType,
+            closed: record.closed,
+            closedBy: record.closedBy,
+            tail: record.tail,
+            writer: record.writer
+        )
+        let plan: WriterState.Plan
+        switch decision {
+        case .duplicate(let outcome): return outcome
+        case .accept(let accepted): plan = accepted
+        }
+        if operation.hasBody {
+            switch operation.payloads {
+            case .success(let payloads): addFrames(payloads, to: &working)
+            case .failure(let error): throw .invalid(error)
+            }
+        }
+        working.record.writer.commit(plan)
+        if let producerID = plan.producerID { working.changedProducers.insert(producerID) }
+        if request.close {
+            working.record.closed = true
+            working.record.closedBy = request.producer
+        }
+        working.record.touch(request.now)
+        working.dirty = true
+        pending[ObjectIdentifier(stream)] = working
+        let kind: AppendOutcome.Kind = operation.hasBody ? .appended : .closed
+        return AppendOutcome(kind: kind, tail: working.record.tail, closed: working.record.closed, producerAck: plan.ack)
+    }
+
+    private mutating func applyDelete(_ operation: DeleteOperation) throws(StoreError) -> DeleteOutcome {
+        guard let stream = current(operation.path), let working = load(stream) else { throw .notFound(path: operation.path) }
+        if working.record.isExpired(at: operation.now) {
+            expire(stream, record: working.record, at: operation.now)
+            throw .notFound(path: operation.path)
+        }
+        remove(stream)
+        return .deleted(working.record.info())
+    }
+
+    /// The stream at `path` as of the operations applied so far.
+    private func current(_ path: String) -> FileStream? {
+        if let entry = overlay[path] { return entry }
+        return context.table.lookup(path)
+    }
+
+    /// The working copy of `stream`, made on first use; `nil` once the stream is removed.
+    private mutating func load(_ stream: FileStream) -> PendingStream? {
+        let key = ObjectIdentifier(stream)
+        if let working = pending[key] { return working.removed ? nil : working }
+        let record = stream.state.withLock { state -> StreamRecord? in state.removed ? nil : state.record }
+        guard let record else { return nil }
+        let working = PendingStream(stream: stream, committed: record.log, record: record, isNew: false)
+        pending[key] = working
+        order.append(key)
+        return working
+    }
+
+    private mutating func remove(_ stream: FileStream) {
+        overlay[stream.path] = .some(nil)
+        let key = ObjectIdentifier(stream)
+        let isNew = pending[key]?.isNew ?? false
+        pending[key]?.removed = true
+        removals.append(Removal(stream: stream, committed: !isNew))
+    }
+
+    private mutating func expire(_ stream: FileStream, record: StreamRecord, at now: StoreTimestamp) {
+        remove(stream)
+        expiredNotices.append(ExpiredStream(path: stream.path, contentType: record.contentType, at: now))
+    }
+
+    private mutating func addFrames(_ payloads: [ByteBuffer], to working: inout PendingStream) {
+        guard !payloads.isEmpty else { return }
+        var frames = working.frames ?? ByteBufferAllocator().buffer(
+            capacity: payloads.reduce(0) { $0 + $1.readableBytes + Int(LogGeometry.frameHeaderSize) }
+        )
+        for payload in payloads {
+            LogFrame.write(payload, to: &frames)
+            if let checkpoint = working.record.log.addFrame(length: UInt64(payload.readableBytes)) {
+                working.checkpoints.append(checkpoint)
+            }
+        }
+        working.frames = frames
+    }
+
+    /// Two paths can only share a file name when both are long enough to be hashed: rule out that (astronomically
+    /// unlikely) collision against the committed metadata.
+    private func checkNameIsFree(_ name: String, path: String) throws(StoreError) {
+        guard isHashedStreamName(name) else { return }
+        let owner: String?
+        do {
+            owner = try context.metadata.recordPath(name: name)
+        } catch {
+            throw error.storeError
+        }
+        if let owner, owner != path, !removals.contains(where: { $0.stream.name == name }) {
+            throw .unavailable("the stream's file name collides with that of another stream")
+        }
+    }
+}

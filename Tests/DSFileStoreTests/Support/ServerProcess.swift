@@ -1,0 +1,115 @@
+import DSTestSupport
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The real `durable-streams-server` executable, run as a child process on a data directory.
+final class ServerProcess: Sendable {
+    let port: Int
+    private let process: Process
+    private let output: Output
+
+    /// What the server printed, collected as it arrives.
+    private final class Output: Sendable {
+        let text = Mutex("")
+    }
+
+    private init(process: Process, port: Int, output: Output) {
+        self.process = process
+        self.port = port
+        self.output = output
+    }
+
+    /// The executable next to the test bundle in the build products directory.
+    static var executable: URL {
+        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+            .appendingPathComponent("durable-streams-server")
+    }
+
+    /// Starts `run --data-dir` on an ephemeral port and waits (at most `timeout`) until it listens.
+    static func start(dataDirectory: String, timeout: Duration = .seconds(60)) async throws -> ServerProcess {
+        guard FileManager.default.isExecutableFile(atPath: executable.path) else {
+            throw TestFailure("\(executable.path) is missing; `swift build` builds it along with the tests")
+        }
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = ["run", "--data-dir", dataDirectory, "--port", "0", "--no-compression"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        let output = Output()
+        let (lines, continuation) = AsyncStream.makeStream(of: String.self)
+        pipe.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if data.isEmpty {
+                handle.readabilityHandler = nil
+                continuation.finish()
+                return
+            }
+            let text = String(decoding: data, as: UTF8.self)
+            output.text.withLock { $0 += text }
+            continuation.yield(text)
+        }
+        try process.run()
+        let port = try await withThrowingTaskGroup(of: Int?.self) { group in
+            group.addTask {
+                var seen = ""
+                for await text in lines {
+                    seen += text
+                    if let port = Self.listeningPort(in: seen) { return port }
+                }
+                return nil
+            }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            let first = try await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        guard let port else {
+            process.terminate()
+            throw TestFailure("the server did not start: \(output.text.withLock { $0 })")
+        }
+        return ServerProcess(process: process, port: port, output: output)
+    }
+
+    /// `http://127.0.0.1:<port>/v1/stream/`
+    var streamRootURL: String { "http://127.0.0.1:\(port)/v1/stream/" }
+
+    /// Everything the server printed so far.
+    var printed: String { output.text.withLock { $0 } }
+
+    /// `kill -9`: no chance to flush, close or answer anything.
+    func kill() async {
+        _ = Glibc.kill(process.processIdentifier, SIGKILL)
+        await waitForExit()
+    }
+
+    /// SIGTERM: a graceful stop.
+    func stop() async {
+        process.terminate()
+        await waitForExit()
+    }
+
+    private func waitForExit() async {
+        let process = self.process
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async {
+                process.waitUntilExit()
+                continuation.resume()
+            }
+        }
+    }
+
+    private static func listeningPort(in text: String) -> Int? {
+        guard let range = text.range(of: "listening on http://127.0.0.1:") else { return nil }
+        let digits = text[range.upperBound...].prefix { $0.isNumber }
+        guard text[range.upperBound...].dropFirst(digits.count).first == "/" else { return nil }
+        return Int(digits)
+    }
+}

@@ -1,0 +1,88 @@
+import DSFileStore
+import DSProtocol
+import DSStore
+import Foundation
+import Logging
+import NIOCore
+
+/// A ``FileStreamStore`` in its own temporary directory, which is deleted when the store closes.
+public final class TemporaryFileStore: StreamStore {
+    /// The data directory.
+    public let directory: TemporaryDirectory
+    /// The store itself.
+    public let store: FileStreamStore
+
+    /// Opens a store in a new temporary directory, with small resource limits suited to many stores at once.
+    public init() throws {
+        directory = try TemporaryDirectory()
+        store = try FileStreamStore(directory: directory.path, options: .forTests)
+    }
+
+    public func create(_ request: CreateStreamRequest, on eventLoop: any EventLoop) -> EventLoopFuture<CreateStreamOutcome> {
+        store.create(request, on: eventLoop)
+    }
+
+    public func append(_ request: AppendRequest, on eventLoop: any EventLoop) -> EventLoopFuture<AppendOutcome> {
+        store.append(request, on: eventLoop)
+    }
+
+    public func read(_ request: ReadRequest, on eventLoop: any EventLoop) -> EventLoopFuture<ReadOutcome> {
+        store.read(request, on: eventLoop)
+    }
+
+    public func metadata(path: String, now: StoreTimestamp, on eventLoop: any EventLoop) -> EventLoopFuture<StreamInfo> {
+        store.metadata(path: path, now: now, on: eventLoop)
+    }
+
+    public func list(now: StoreTimestamp, on eventLoop: any EventLoop) -> EventLoopFuture<[StreamInfo]> {
+        store.list(now: now, on: eventLoop)
+    }
+
+    public func delete(path: String, now: StoreTimestamp, on eventLoop: any EventLoop) -> EventLoopFuture<DeleteOutcome> {
+        store.delete(path: path, now: now, on: eventLoop)
+    }
+
+    public func waitForChange(path: String, after offset: StreamOffset, promise: EventLoopPromise<StreamChange>) -> StreamWait {
+        store.waitForChange(path: path, after: offset, promise: promise)
+    }
+
+    public func removeExpired(now: StoreTimestamp) -> [String] {
+        store.removeExpired(now: now)
+    }
+
+    public func setExpiryObserver(_ observer: @escaping @Sendable (ExpiredStream) -> Void) {
+        store.setExpiryObserver(observer)
+    }
+
+    public func close() async throws {
+        try await store.close()
+        directory.remove()
+    }
+}
+
+extension FileStoreOptions {
+    /// Small limits, so that the many stores of a parallel test run stay cheap.
+    public static var forTests: FileStoreOptions {
+        var options = FileStoreOptions(maxOpenFiles: 64, readThreads: 2, syncThreads: 2, metadataMapSize: 256 << 20)
+        options.logger.logLevel = .error
+        return options
+    }
+}
+
+/// A new, empty directory under the system's temporary directory.
+public struct TemporaryDirectory: Sendable {
+    /// Its absolute path.
+    public let path: String
+
+    /// Creates the directory.
+    public init(prefix: String = "ds-file-store") throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString.lowercased())")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        path = url.path
+    }
+
+    /// Deletes the directory and everything in it.
+    public func remove() {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}
