@@ -31,6 +31,7 @@ extension GroupCommit {
                 }
             }
             let context = self.context
+            let syncStarted = ContinuousClock.now
             try context.syncer.run(written.map { $0.stream }) { stream in
                 do throws(FileStoreFailure) {
                     try context.inject(.syncLog)
@@ -48,6 +49,11 @@ extension GroupCommit {
                 try context.inject(.commitMetadata)
                 try context.metadata.commit(changes)
             }
+            let syncDuration = ContinuousClock.now - syncStarted
+            groupCommitMetrics.recordFsyncBatch(
+                appends: replies.count,
+                durationNanoseconds: syncDuration.components.seconds * 1_000_000_000 + syncDuration.components.attoseconds / 1_000_000_000
+            )
             context.statistics.record(
                 requests: replies.count,
                 committed: !changes.isEmpty,
@@ -55,6 +61,7 @@ extension GroupCommit {
                 bytes: written.reduce(0) { $0 + ($1.frames?.readableBytes ?? 0) }
             )
         } catch {
+            groupCommitMetrics.recordFsyncFailure()
             undoWrites(written)
             throw error
         }
@@ -116,3 +123,7 @@ extension GroupCommit {
         return changes
     }
 }
+
+/// Group-commit metrics (appends per fsync batch, sync + commit latency, failures) through swift-metrics;
+/// created on first use, after the embedding process bootstrapped its metrics backend.
+private let groupCommitMetrics = StoreMetrics()
