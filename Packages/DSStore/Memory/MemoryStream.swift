@@ -101,11 +101,12 @@ final class MemoryStream: Sendable {
         }
 
         /// Stores already-framed bytes (JSON streams: messages each followed by `,`) as one append.
-        mutating func store(_ bytes: ByteBuffer) {
+        /// `messageEnds` are the ends the framing pass found (relative to `bytes`); without them JSON is rescanned.
+        mutating func store(_ bytes: ByteBuffer, messageEnds: [Int]? = nil) {
             guard bytes.readableBytes > 0 else { return }
             let start = tail
             if contentType.isJSON {
-                for end in JSONStreamFraming.messageEnds(in: bytes) { recordEnds.append(start + UInt64(end)) }
+                for end in messageEnds ?? JSONStreamFraming.messageEnds(in: bytes) { recordEnds.append(start + UInt64(end)) }
             } else {
                 recordEnds.append(start + UInt64(bytes.readableBytes))
             }

@@ -54,18 +54,19 @@ public final class MemoryStreamStore: StreamStore {
         }
         let plan = try request.fork.map { spec throws(StoreError) in try planFork(request, spec) } ?? NewStreamPlan(request)
         var initial = request.body
+        var initialMessageEnds: [Int]?
         if plan.contentType.isJSON && request.body.readableBytes > 0 {
             do {
-                initial = try JSONStreamFraming.frame(request.body, allowEmptyArray: true, allocator: allocator).bytes
+                (initial, initialMessageEnds) = try JSONStreamFraming.frameMessages(request.body, allowEmptyArray: true, allocator: allocator)
             } catch {
                 throw .invalid(error)
             }
         }
-        return try install(request, plan: plan, initial: initial)
+        return try install(request, plan: plan, initial: FramedBody(bytes: initial, messageEnds: initialMessageEnds))
     }
 
     /// Adds the new stream under its shard's lock, unless a stream appeared at the path meanwhile.
-    private func install(_ request: CreateStreamRequest, plan: NewStreamPlan, initial: ByteBuffer) throws(StoreError) -> CreateStreamOutcome {
+    private func install(_ request: CreateStreamRequest, plan: NewStreamPlan, initial: FramedBody) throws(StoreError) -> CreateStreamOutcome {
         var expired: (stream: MemoryStream, waiters: [EventLoopPromise<StreamChange>], removed: Bool)?
         let result = table.withShard(of: request.path) { streams -> Result<CreateStreamOutcome, StoreError> in
             if let existing = streams[request.path] {
@@ -95,7 +96,7 @@ public final class MemoryStreamStore: StreamStore {
             }
             var state = MemoryStream.State(base: plan.base, contentType: plan.contentType, expiry: plan.expiry, now: request.now)
             state.expiryInherited = plan.expiryInherited
-            state.store(initial)
+            state.store(initial.bytes, messageEnds: initial.messageEnds)
             state.closed = request.closed
             let stream = MemoryStream(
                 path: request.path,
@@ -151,10 +152,11 @@ public final class MemoryStreamStore: StreamStore {
     private func appendNow(_ request: AppendRequest) throws(StoreError) -> AppendOutcome {
         let hasBody = request.body.readableBytes > 0
         // Validate and frame JSON before taking the lock; errors are reported in protocol precedence order below.
-        var framed: Result<ByteBuffer, ProtocolError> = .success(request.body)
+        var framed: Result<FramedBody, ProtocolError> = .success(FramedBody(bytes: request.body, messageEnds: nil))
         if hasBody, request.contentType?.isJSON == true {
             framed = Result { () throws(ProtocolError) in
-                try JSONStreamFraming.frame(request.body, allowEmptyArray: false, allocator: allocator).bytes
+                let (bytes, ends) = try JSONStreamFraming.frameMessages(request.body, allowEmptyArray: false, allocator: allocator)
+                return FramedBody(bytes: bytes, messageEnds: ends)
             }
         }
         let (outcome, waiters) = try withLiveStream(request.path, now: request.now) { _, state throws(StoreError) in
@@ -167,7 +169,7 @@ public final class MemoryStreamStore: StreamStore {
     private static func apply(
         _ request: AppendRequest,
         hasBody: Bool,
-        framed: Result<ByteBuffer, ProtocolError>,
+        framed: Result<FramedBody, ProtocolError>,
         to state: inout MemoryStream.State
     ) throws(StoreError) -> (AppendOutcome, [EventLoopPromise<StreamChange>]) {
         let tail = StreamOffset(position: state.tail)
@@ -198,7 +200,7 @@ public final class MemoryStreamStore: StreamStore {
         }
         if hasBody {
             switch framed {
-            case .success(let bytes): state.store(bytes)
+            case .success(let body): state.store(body.bytes, messageEnds: body.messageEnds)
             case .failure(let error): throw .invalid(error)
             }
         }
@@ -324,4 +326,11 @@ struct NewStreamPlan: Sendable {
         self.origin = origin
         self.ancestry = ancestry
     }
+}
+
+/// An append body in stored form, with the message ends its JSON framing already found (so storing it
+/// need not scan the bytes again); `messageEnds` is `nil` for bodies that were not framed as JSON.
+struct FramedBody: Sendable {
+    var bytes: ByteBuffer
+    var messageEnds: [Int]?
 }
