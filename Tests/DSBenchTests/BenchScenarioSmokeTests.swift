@@ -13,7 +13,7 @@ import Glibc
 struct BenchScenarioSmokeTests {
     static func smokeOptions(url: String) -> BenchOptions {
         var options = BenchOptions(url: url)
-        options.duration = 2  // long enough that a loaded machine (the whole suite runs in parallel) still completes appends
+        options.duration = 5  // long enough that live readers connect and see appends while the whole suite runs in parallel
         options.warmup = 0.05
         options.connections = 4
         options.readers = 6
