@@ -18,7 +18,7 @@ struct RegistryTests {
 
     /// Polls the registry until `count` messages are there.
     private func waitForChanges(_ server: TestServer, count: Int, registry: String = "__registry__") async throws -> [[String: Any]] {
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             let current = try await changes(server, registry: registry)
             if current.count >= count { return current }

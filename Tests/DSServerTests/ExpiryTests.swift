@@ -28,14 +28,21 @@ struct ExpiryTests {
 
     @Test(arguments: StoreKind.allCases)
     func expiresExactlyAtTheDeadlineAndThePathCanBeReused(store: StoreKind) async throws {
-        // A long sweep interval proves that the very next request notices the expiry itself.
-        try await TestServer.with(store, configure: { $0.expirySweepInterval = .seconds(3600) }) { (server: TestServer) async throws in
+        // The test moves the server's clock itself; a sweep interval of an hour proves that the very next
+        // request notices the expiry, not the background sweep.
+        let clock = ManualStoreClock()
+        try await TestServer.with(store, configure: {
+            $0.expirySweepInterval = .seconds(3600)
+            $0.clock = clock.storeClock
+        }) { (server: TestServer) async throws in
             let path = uniquePath()
-            let deadline = StoreTimestamp.now().milliseconds + 2500
+            let deadline = clock.now.milliseconds + 2500
             try await server.createStream(path, headers: [("Stream-Expires-At", RFC3339Text.format(deadline))], body: "x")
-            #expect(try await server.request(.GET, path).status == .ok)
-            try await sleepUntil(milliseconds: deadline)
-            #expect(try await server.request(.GET, path).status == .notFound)
+            clock.advance(milliseconds: 2499)
+            #expect(try await server.request(.GET, path).status == .ok, "one millisecond before the deadline")
+            #expect(try await server.request(.HEAD, path).status == .ok)
+            clock.advance(milliseconds: 1)
+            #expect(try await server.request(.GET, path).status == .notFound, "at the deadline")
             #expect(try await server.request(.HEAD, path).status == .notFound)
             #expect(try await server.request(.POST, path, headers: [("Content-Type", "text/plain")], text: "y").status == .notFound)
             let recreated = try await server.request(.PUT, path, headers: [("Content-Type", "text/plain")], text: "new")
@@ -46,39 +53,49 @@ struct ExpiryTests {
 
     @Test(arguments: StoreKind.allCases)
     func ttlSlidesOnReadsAndAppendsButNotOnHead(store: StoreKind) async throws {
-        try await TestServer.with(store, configure: { $0.expirySweepInterval = .seconds(3600) }) { (server: TestServer) async throws in
+        let clock = ManualStoreClock()
+        try await TestServer.with(store, configure: {
+            $0.expirySweepInterval = .seconds(3600)
+            $0.clock = clock.storeClock
+        }) { (server: TestServer) async throws in
             let sliding = uniquePath()
             let headOnly = uniquePath()
-            // A 3 s window touched every 500 ms for 4.5 s: only a stall of over 2.5 s on a loaded machine could
-            // let `sliding` lapse, while `headOnly` is certainly past its window at the end.
             try await server.createStream(sliding, headers: [("Stream-TTL", "3")])
             try await server.createStream(headOnly, headers: [("Stream-TTL", "3")])
-            let start = StoreTimestamp.now().milliseconds
+            // Nine touches 2.9 s apart: 26 s in all, far past the 3 s window, which only sliding can survive.
             for step in 1...9 {
-                try await sleepUntil(milliseconds: start + Int64(step) * 500)
+                clock.advance(milliseconds: 2900)
                 if step.isMultiple(of: 2) {
-                    #expect(try await server.request(.GET, sliding).status == .ok)
+                    #expect(try await server.request(.GET, sliding).status == .ok, "read at step \(step)")
                 } else {
                     try await server.appendText(sliding, "\(step)")
                 }
-                _ = try await server.request(.HEAD, headOnly)
+                // Only the first HEAD falls inside the window; had it slid the deadline, the later ones would too.
+                let expected: HTTPResponseStatus = step == 1 ? .ok : .notFound
+                #expect(try await server.request(.HEAD, headOnly).status == expected, "HEAD at step \(step)")
             }
             #expect(try await server.request(.GET, sliding).text == "13579")
-            #expect(try await server.request(.HEAD, headOnly).status == .notFound)
+            #expect(try await server.request(.HEAD, headOnly).status == .notFound, "HEAD must not have moved the deadline")
+            // A stream untouched for exactly its TTL has expired: the deadline is inclusive.
+            clock.advance(milliseconds: 3000)
+            #expect(try await server.request(.HEAD, sliding).status == .notFound)
         }
     }
 
     @Test(arguments: StoreKind.allCases)
     func expiredStreamsAreReclaimedInTheBackground(store: StoreKind) async throws {
         let recorder = EventRecorder()
+        let clock = ManualStoreClock()
         try await TestServer.with(store, configure: {
             $0.expirySweepInterval = .milliseconds(50)
             $0.hooks = [recorder]
+            $0.clock = clock.storeClock
         }) { (server: TestServer) async throws in
             let path = uniquePath()
             try await server.createStream(path, headers: [("Stream-TTL", "1")])
+            clock.advance(milliseconds: 1000)
             // Nobody touches the stream; the sweeper must find it.
-            let expired = try await recorder.waitFor(timeoutSeconds: 10) { events in
+            let expired = try await recorder.waitFor(timeoutSeconds: 30) { events in
                 events.contains { $0.kind == .expired && $0.path == path }
             }
             #expect(expired)
@@ -90,12 +107,6 @@ struct ExpiryTests {
 /// Formats milliseconds as RFC 3339 for request headers.
 enum RFC3339Text {
     static func format(_ milliseconds: Int64) -> String { RFC3339.format(milliseconds: milliseconds) }
-}
-
-/// Sleeps until the wall clock passes `milliseconds` since the epoch (expiry tests need real time to pass).
-func sleepUntil(milliseconds: Int64) async throws {
-    let remaining = milliseconds - StoreTimestamp.now().milliseconds
-    if remaining >= 0 { try await Task.sleep(nanoseconds: UInt64(remaining + 1) * 1_000_000) }
 }
 
 /// A lifecycle hook that records every event it sees.

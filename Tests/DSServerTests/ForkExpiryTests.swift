@@ -76,21 +76,15 @@ struct ForkExpiryTests {
     /// A source that expires while forks use it behaves like a deleted one: soft-deleted, then collected.
     @Test(arguments: StoreKind.allCases)
     func sourceExpiringWithForksIsSoftDeleted(_ kind: StoreKind) async throws {
-        try await TestServer.with(kind) { server in
-            // The fork must be created before the source expires; on a loaded machine a short deadline can pass
-            // first, so try again with longer ones rather than guess one that is always long enough.
-            var forked: (source: String, fork: String)?
-            for margin in [3, 6, 12] where forked == nil {
-                let source = uniquePath("source")
-                try await server.createStream(source, headers: [("Stream-Expires-At", rfc3339(secondsFromNow: margin))], body: "short-lived")
-                let fork = uniquePath("fork")
-                if try await server.fork(fork, from: source, headers: [("Stream-TTL", "3600")]).status == .created {
-                    forked = (source, fork)
-                }
-            }
-            let (source, fork) = try #require(forked)
+        let clock = ManualStoreClock()
+        try await TestServer.with(kind, configure: { $0.clock = clock.storeClock }) { (server: TestServer) async throws in
+            let source = uniquePath("source")
+            let deadline = RFC3339.format(milliseconds: clock.now.milliseconds + 3000)
+            try await server.createStream(source, headers: [("Stream-Expires-At", deadline)], body: "short-lived")
+            let fork = uniquePath("fork")
+            try await server.createFork(fork, from: source, headers: [("Stream-TTL", "3600")])
 
-            try await eventually("the source to expire", timeout: .seconds(60)) { try await server.headStatus(source) != .ok }
+            clock.advance(milliseconds: 3000)
             #expect(try await server.headStatus(source) == .gone)
             #expect(try await server.read(source).status == .gone)
             #expect(try await server.request(.PUT, source, headers: [("Content-Type", "text/plain")]).status == .conflict)
@@ -104,13 +98,17 @@ struct ForkExpiryTests {
     /// A fork that expires drops its reference like a deleted one.
     @Test(arguments: StoreKind.allCases)
     func expiredForkReleasesItsSource(_ kind: StoreKind) async throws {
-        try await TestServer.with(kind) { server in
+        let clock = ManualStoreClock()
+        try await TestServer.with(kind, configure: { $0.clock = clock.storeClock }) { (server: TestServer) async throws in
             let source = uniquePath("source")
             try await server.createStream(source, body: "long-lived")
             let fork = uniquePath("fork")
-            try await server.createFork(fork, from: source, headers: [("Stream-Expires-At", rfc3339(secondsFromNow: 3))])
+            let deadline = RFC3339.format(milliseconds: clock.now.milliseconds + 3000)
+            try await server.createFork(fork, from: source, headers: [("Stream-Expires-At", deadline)])
+            #expect(try await server.headStatus(fork) == .ok)
 
-            try await eventually("the fork to expire", timeout: .seconds(60)) { try await server.headStatus(fork) == .notFound }
+            clock.advance(milliseconds: 3000)
+            try await eventually("the fork to expire") { try await server.headStatus(fork) == .notFound }
             #expect(try await server.request(.DELETE, source).status == .noContent)
             #expect(try await server.headStatus(source) == .notFound)
         }

@@ -128,7 +128,7 @@ struct HTTPSurfaceTests {
             try await server.createStream(path, contentType: "application/json")
             try await server.request(.PUT, path, headers: [("Content-Type", "application/json")])
             #expect(try await server.request(.DELETE, path).status == .noContent)
-            #expect(try await recorder.waitFor(timeoutSeconds: 10) { $0.count >= 2 })
+            #expect(try await recorder.waitFor(timeoutSeconds: 30) { $0.count >= 2 })
             let events = recorder.recorded
             #expect(events.map(\.kind) == [.created, .deleted])
             #expect(events.allSatisfy { $0.path == path && $0.contentType.isJSON })

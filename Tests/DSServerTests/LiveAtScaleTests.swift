@@ -98,7 +98,7 @@ struct LiveAtScaleTests {
             let tail = try #require(try await server.createStream(path, contentType: "application/octet-stream").nextOffset)
             let slow = try RawSocket(port: server.port)
             try slow.send("GET \(server.urlPath(path))?offset=\(tail)&live=sse HTTP/1.1\r\nHost: x\r\n\r\n")
-            #expect(slow.receive().hasPrefix("HTTP/1.1 200"))
+            #expect(try await slow.receive().hasPrefix("HTTP/1.1 200"))
             let fast = try await SSEReader.open(server.url("\(path)?offset=\(tail)&live=sse"), timeout: .seconds(120))
             #expect(await eventually { server.server.liveRequestCount == 2 })
             let megabyte = ByteBuffer(bytes: (0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 7) })

@@ -25,7 +25,7 @@ struct LongPollTests {
         try await TestServer.with(store) { (server: TestServer) async throws in
             let path = uniquePath()
             try await server.createStream(path, body: "abc")
-            let response = try await server.request(.GET, "\(path)?offset=-1&live=long-poll", timeout: .seconds(5))
+            let response = try await server.request(.GET, "\(path)?offset=-1&live=long-poll", timeout: .seconds(20))
             #expect(response.status == .ok)
             #expect(response.text == "abc")
             #expect(response.header("Stream-Cursor") != nil)
@@ -55,7 +55,7 @@ struct LongPollTests {
             let path = uniquePath()
             let created = try await server.request(.PUT, path, headers: [("Content-Type", "text/plain"), ("Stream-Closed", "true")], text: "x")
             for offset in [created.nextOffset!, "now"] {
-                let response = try await server.request(.GET, "\(path)?offset=\(offset)&live=long-poll", timeout: .seconds(5))
+                let response = try await server.request(.GET, "\(path)?offset=\(offset)&live=long-poll", timeout: .seconds(20))
                 #expect(response.status == .noContent)
                 #expect(response.header("Stream-Closed") == "true")
                 #expect(response.header("Stream-Up-To-Date") == "true")

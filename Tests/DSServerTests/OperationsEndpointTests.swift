@@ -103,9 +103,11 @@ struct OperationsEndpointTests {
     }
 
     @Test func liveReadersAndExpiriesAreCounted() async throws {
+        let clock = ManualStoreClock()
         try await TestServer.with(configure: {
             Self.withPrometheus(&$0)
             $0.expirySweepInterval = .milliseconds(50)
+            $0.clock = clock.storeClock
         }) { (server: TestServer) async throws in
             let path = uniquePath()
             try await server.createStream(path)
@@ -125,8 +127,9 @@ struct OperationsEndpointTests {
             #expect(try await MetricsScrape.scrape(server)[#"ds_live_session_duration_seconds_count{mode="long-poll"}"#] == 1)
 
             try await server.createStream(uniquePath(), headers: [("Stream-TTL", "1")])
+            clock.advance(milliseconds: 1000)
             #expect(
-                try await eventually {
+                try await eventually(within: 30) {
                     try await MetricsScrape.scrape(server)[#"ds_stream_events_total{event="expired"}"#] == 1
                 }
             )

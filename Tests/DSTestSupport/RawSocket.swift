@@ -36,8 +36,12 @@ public final class RawSocket: @unchecked Sendable {
         }
     }
 
-    /// Reads whatever is available within `timeoutMilliseconds` (at most 64 KiB).
-    public func receive(timeoutMilliseconds: Int32 = 5000) -> String {
+    /// Reads whatever is available within `timeoutMilliseconds` (at most 64 KiB), waiting on a thread of its own.
+    public func receive(timeoutMilliseconds: Int32 = 30_000) async throws -> String {
+        try await runBlocking { self.receiveNow(timeoutMilliseconds: timeoutMilliseconds) }
+    }
+
+    private func receiveNow(timeoutMilliseconds: Int32) -> String {
         var pollDescriptor = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
         guard poll(&pollDescriptor, 1, timeoutMilliseconds) > 0 else { return "" }
         var buffer = [UInt8](repeating: 0, count: 65536)

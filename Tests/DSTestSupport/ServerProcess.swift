@@ -6,9 +6,11 @@ import Glibc
 
 /// The `durable-streams-server` executable running as a child process, for tests of the binary itself
 /// (flags, signals, crash recovery).
+///
+/// Every wait (for the banner, for the exit) happens on a thread of its own, never on the cooperative pool.
 public final class ServerProcess: @unchecked Sendable {
-    // @unchecked: `process` and `pipe` are only touched from the creating test's task; Foundation's Process
-    // is thread-safe for the calls used here (terminate, waitUntilExit, processIdentifier).
+    // @unchecked: `process` and `output` are only touched from the creating test's task and, during a wait, from
+    // the one waiting thread; Foundation's Process is thread-safe for the calls used here.
     private let process: Process
     private let output: Pipe
     /// The first line the server printed (its URL).
@@ -35,8 +37,8 @@ public final class ServerProcess: @unchecked Sendable {
         arguments: [String],
         environment: [String: String] = [:],
         standardError: FileHandle? = nil,
-        timeoutSeconds: Double = 30
-    ) throws {
+        timeoutSeconds: Double = 60
+    ) async throws {
         process = Process()
         process.executableURL = URL(fileURLWithPath: Self.executablePath)
         process.arguments = arguments
@@ -47,7 +49,8 @@ public final class ServerProcess: @unchecked Sendable {
         process.standardOutput = output
         process.standardError = standardError ?? FileHandle.standardError
         try process.run()
-        let line = try Self.readLine(from: output.fileHandleForReading, timeoutSeconds: timeoutSeconds)
+        let handle = output.fileHandleForReading
+        let line = try await runBlocking { try Self.readLine(from: handle, timeoutSeconds: timeoutSeconds) }
         banner = line
         guard let start = line.range(of: "http://") ?? line.range(of: "https://") else {
             process.terminate()
@@ -61,11 +64,15 @@ public final class ServerProcess: @unchecked Sendable {
 
     /// Sends `signal` and waits for the process to exit; returns its exit status.
     @discardableResult
-    public func stop(signal: Int32 = SIGTERM, timeoutSeconds: Double = 10) throws -> Int32 {
+    public func stop(signal: Int32 = SIGTERM, timeoutSeconds: Double = 60) async throws -> Int32 {
         kill(process.processIdentifier, signal)
-        let deadline = Date().addingTimeInterval(timeoutSeconds)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        guard !process.isRunning else {
+        let process = self.process
+        let exited = try await runBlocking { () -> Bool in
+            let deadline = Date().addingTimeInterval(timeoutSeconds)
+            while process.isRunning && Date() < deadline { usleep(10_000) }
+            return !process.isRunning
+        }
+        guard exited else {
             kill(process.processIdentifier, SIGKILL)
             throw TestFailure("server did not exit within \(timeoutSeconds) s of signal \(signal)")
         }

@@ -23,7 +23,11 @@ struct ConfigurationTests {
     }
 
     /// Runs the executable expecting it to refuse to start; returns its exit status and standard error.
-    private func runFailing(_ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String) {
+    private func runFailing(_ arguments: [String], environment: [String: String] = [:]) async throws -> (Int32, String) {
+        try await runBlocking { try Self.runToExit(arguments, environment: environment) }
+    }
+
+    private static func runToExit(_ arguments: [String], environment: [String: String]) throws -> (Int32, String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: ServerProcess.executablePath)
         process.arguments = arguments
@@ -47,7 +51,7 @@ struct ConfigurationTests {
             }
             """)
         defer { try? FileManager.default.removeItem(atPath: config) }
-        let server = try ServerProcess(
+        let server = try await ServerProcess(
             arguments: ["dev", "--config", config, "--port", "0", "--stream-root", "/flag/"],
             environment: ["DS_STREAM_ROOT": "/env/", "DS_MAX_BODY_BYTES": "20"]
         )
@@ -61,18 +65,18 @@ struct ConfigurationTests {
         let tooLarge = String(repeating: "x", count: 21)
         #expect(try await request(.POST, server.streamRootURL + path, headers: [("Content-Type", "text/plain")], body: tooLarge).status == .payloadTooLarge)
         #expect(try await request(.GET, server.streamRootURL + "__registry__").status == .notFound)
-        #expect(try server.stop(timeoutSeconds: 60) == 0)
+        #expect(try await server.stop(timeoutSeconds: 60) == 0)
     }
 
     @Test func theConfigFileCanComeFromTheEnvironment() async throws {
         let config = try writeConfig(#"{"stream-root": "/from-env-file/", "port": 0}"#)
         defer { try? FileManager.default.removeItem(atPath: config) }
-        let server = try ServerProcess(arguments: ["dev"], environment: ["DS_CONFIG": config])
+        let server = try await ServerProcess(arguments: ["dev"], environment: ["DS_CONFIG": config])
         #expect(server.streamRootURL.hasSuffix("/from-env-file/"))
-        #expect(try server.stop(timeoutSeconds: 60) == 0)
+        #expect(try await server.stop(timeoutSeconds: 60) == 0)
     }
 
-    @Test func invalidConfigurationNamesTheKey() throws {
+    @Test func invalidConfigurationNamesTheKey() async throws {
         let unknown = try writeConfig(#"{"prot": 80}"#)
         let wrongType = try writeConfig(#"{"port": "80"}"#)
         let notJSON = try writeConfig("port = 80")
@@ -92,7 +96,7 @@ struct ConfigurationTests {
             (["dev", "--port", "0", "--metrics-path", "/v1/stream/metrics"], [:], "--metrics-path: /v1/stream/metrics must lie outside"),
         ]
         for (arguments, environment, expected) in cases {
-            let (status, message) = try runFailing(arguments, environment: environment)
+            let (status, message) = try await runFailing(arguments, environment: environment)
             #expect(status != 0, "\(arguments) \(environment)")
             #expect(message.contains(expected), "\(arguments) \(environment): \(message)")
         }
@@ -109,17 +113,17 @@ struct ConfigurationTests {
             }
             """)
         defer { try? FileManager.default.removeItem(atPath: config) }
-        let server = try ServerProcess(arguments: ["dev", "--config", config, "--no-registry"])
+        let server = try await ServerProcess(arguments: ["dev", "--config", config, "--no-registry"])
         let path = "in/" + uniquePath()
         #expect(try await request(.PUT, server.streamRootURL + path).status == .unauthorized)
         #expect(try await request(.PUT, server.streamRootURL + path, headers: [("Authorization", "Bearer ingest-secret")]).status == .created)
         #expect(try await request(.GET, server.streamRootURL + path, headers: [("Authorization", "Bearer viewer-secret")]).status == .ok)
         #expect(try await request(.DELETE, server.streamRootURL + path, headers: [("Authorization", "Bearer viewer-secret")]).status == .forbidden)
-        #expect(try server.stop(timeoutSeconds: 60) == 0)
+        #expect(try await server.stop(timeoutSeconds: 60) == 0)
 
         let bad = try writeConfig(#"{"auth-tokens": [{"token": "x", "admin": true}]}"#)
         defer { try? FileManager.default.removeItem(atPath: bad) }
-        let (status, message) = try runFailing(["dev", "--config", bad])
+        let (status, message) = try await runFailing(["dev", "--config", bad])
         #expect(status != 0)
         #expect(message.contains("'auth-tokens' in \(bad): entry 1: unknown key 'admin'"))
     }

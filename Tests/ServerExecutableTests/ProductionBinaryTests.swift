@@ -34,7 +34,7 @@ struct ProductionBinaryTests {
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: logPath) }
         let logFile = try #require(FileHandle(forWritingAtPath: logPath))
-        let server = try ServerProcess(
+        let server = try await ServerProcess(
             arguments: ["dev", "--port", "0", "--log-format", "json", "--auth-token", "secret-1", "--protect-metrics", "true"],
             standardError: logFile
         )
@@ -61,7 +61,7 @@ struct ProductionBinaryTests {
         #expect(scrape[#"ds_http_requests_total{method="PUT",status="401"}"#] == 1)
         // The registry stream exists from the start, the created stream since its PUT.
         #expect(scrape["ds_streams"] == 2)
-        #expect(try server.stop(timeoutSeconds: 60) == 0)
+        #expect(try await server.stop(timeoutSeconds: 60) == 0)
         try logFile.close()
 
         let lines = try String(contentsOfFile: logPath, encoding: .utf8).split(separator: "\n")
@@ -85,7 +85,7 @@ struct ProductionBinaryTests {
     @Test func servesHTTPSWithTheGivenCertificate() async throws {
         let certificate = try TestCertificate.generate()
         defer { certificate.remove() }
-        let server = try ServerProcess(arguments: [
+        let server = try await ServerProcess(arguments: [
             "dev", "--port", "0", "--tls-cert", certificate.certificatePath, "--tls-key", certificate.keyPath,
         ])
         #expect(server.streamRootURL.hasPrefix("https://127.0.0.1:"))
@@ -104,21 +104,21 @@ struct ProductionBinaryTests {
             throw error
         }
         try await client.shutdown()
-        #expect(try server.stop(timeoutSeconds: 60) == 0)
+        #expect(try await server.stop(timeoutSeconds: 60) == 0)
     }
 
     @Test func theSimpleRateLimitFlag() async throws {
-        let server = try ServerProcess(arguments: ["dev", "--port", "0", "--rate-limit", "0.01", "--no-registry"])
+        let server = try await ServerProcess(arguments: ["dev", "--port", "0", "--rate-limit", "0.01", "--no-registry"])
         let path = uniquePath()
         #expect(try await request(.GET, server.streamRootURL + path).status == .notFound)
         let refused = try await request(.GET, server.streamRootURL + path)
         #expect(refused.status == .tooManyRequests)
         #expect(refused.headers.first(name: "Retry-After").flatMap(Int.init) ?? 0 >= 1)
-        #expect(try server.stop(timeoutSeconds: 60) == 0)
+        #expect(try await server.stop(timeoutSeconds: 60) == 0)
     }
 
     @Test func sigtermAnswersWaitingLongPolls() async throws {
-        let server = try ServerProcess(arguments: ["dev", "--port", "0", "--long-poll-timeout-ms", "120000", "--shutdown-timeout", "60"])
+        let server = try await ServerProcess(arguments: ["dev", "--port", "0", "--long-poll-timeout-ms", "120000", "--shutdown-timeout", "60"])
         let path = uniquePath()
         #expect(try await request(.PUT, server.streamRootURL + path, headers: [("Content-Type", "text/plain")]).status == .created)
         async let poll = request(.GET, server.streamRootURL + path + "?offset=now&live=long-poll")
@@ -130,7 +130,7 @@ struct ProductionBinaryTests {
             if !waiting { try await Task.sleep(nanoseconds: 5_000_000) }
         }
         #expect(waiting)
-        #expect(try server.stop(signal: SIGTERM, timeoutSeconds: 60) == 0)
+        #expect(try await server.stop(signal: SIGTERM, timeoutSeconds: 60) == 0)
         #expect(try await poll.status == .noContent)
     }
 }

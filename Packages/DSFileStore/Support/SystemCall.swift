@@ -116,12 +116,22 @@ enum SystemCall {
     }
 
     /// Takes an exclusive advisory lock on `path` (created if needed), held until the returned descriptor is closed.
-    static func lockFile(_ path: String) throws(FileStoreFailure) -> Int32 {
+    ///
+    /// A lock that is busy is retried for up to `patienceMilliseconds`: the previous owner may be closing, or a
+    /// process another thread is spawning may still hold a copy of the owner's descriptor until it execs (the
+    /// descriptor is close-on-exec, but the copy exists in between).
+    static func lockFile(_ path: String, patienceMilliseconds: Int = 2000) throws(FileStoreFailure) -> Int32 {
         let fd = try openFile(path, O_RDWR | O_CREAT)
-        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+        var waited = 0
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let code = errno
-            closeFile(fd)
-            throw .system(errno: code, operation: "lock \(path) (is another server using this data directory?)")
+            if code == EINTR { continue }
+            guard code == EWOULDBLOCK, waited < patienceMilliseconds else {
+                closeFile(fd)
+                throw .system(errno: code, operation: "lock \(path) (is another server using this data directory?)")
+            }
+            usleep(10_000)
+            waited += 10
         }
         return fd
     }

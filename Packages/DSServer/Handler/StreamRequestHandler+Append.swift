@@ -57,7 +57,7 @@ extension StreamRequestHandler {
             close: close,
             seq: seq,
             producer: producer,
-            now: .now()
+            now: options.clock.now()
         )
     }
 }

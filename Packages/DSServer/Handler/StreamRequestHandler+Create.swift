@@ -53,7 +53,7 @@ extension StreamRequestHandler {
             closed: StreamClosedFlag.isSet(headers.first(name: ProtocolHeader.streamClosed)),
             body: request.body,
             fork: try parseFork(headers),
-            now: .now()
+            now: options.clock.now()
         )
     }
 

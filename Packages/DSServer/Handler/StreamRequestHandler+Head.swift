@@ -6,7 +6,7 @@ import NIOHTTP1
 extension StreamRequestHandler {
     /// `HEAD`: metadata without a body; never cached, and does not slide a TTL.
     func head(_ request: StreamRequest, context: RequestContext) -> EventLoopFuture<StreamResponse> {
-        let future = store.metadata(path: request.streamPath, now: .now(), on: context.eventLoop).map { info -> StreamResponse in
+        let future = store.metadata(path: request.streamPath, now: options.clock.now(), on: context.eventLoop).map { info -> StreamResponse in
             var headers = HTTPHeaders()
             headers.add(name: "Content-Type", value: info.contentType.value)
             headers.add(name: ProtocolHeader.streamNextOffset, value: info.tail.description)
@@ -30,7 +30,7 @@ extension StreamRequestHandler {
 
     /// `DELETE`: remove a stream (soft-delete while forks use it).
     func delete(_ request: StreamRequest, context: RequestContext) -> EventLoopFuture<StreamResponse> {
-        let now = StoreTimestamp.now()
+        let now = options.clock.now()
         let future = store.delete(path: request.streamPath, now: now, on: context.eventLoop).map { outcome -> StreamResponse in
             switch outcome {
             case .deleted(let info), .softDeleted(let info):

@@ -75,17 +75,17 @@ extension StreamRequestHandler {
             switch reason {
             case .changed(.deleted):
                 // Ask the store why: a soft-deleted stream (forks still use it) answers 410, a removed one 404.
-                return self.store.metadata(path: request.streamPath, now: .now(), on: eventLoop).map { _ in
+                return self.store.metadata(path: request.streamPath, now: self.options.clock.now(), on: eventLoop).map { _ in
                     self.errorResponse(.notFound, "stream was deleted")
                 }
             case .changed:
-                let again = ReadRequest(path: request.streamPath, start: .offset(offset), maxBytes: self.options.readChunkBytes, now: .now())
+                let again = ReadRequest(path: request.streamPath, start: .offset(offset), maxBytes: self.options.readChunkBytes, now: self.options.clock.now())
                 return self.store.read(again, on: eventLoop).map { outcome in
                     self.longPollAnswer(outcome, request: request, clientCursor: clientCursor, sentinelTail: false)
                         ?? self.noContent(tail: outcome.next, closed: false, clientCursor: clientCursor)
                 }
             case .timedOut, .clientGone:
-                return self.store.metadata(path: request.streamPath, now: .now(), on: eventLoop).map { info in
+                return self.store.metadata(path: request.streamPath, now: self.options.clock.now(), on: eventLoop).map { info in
                     self.noContent(tail: offset, closed: info.closed && info.tail == offset, clientCursor: clientCursor)
                 }
             }

@@ -25,7 +25,7 @@ extension StreamRequestHandler {
             }
             live = mode
         }
-        let readRequest = ReadRequest(path: request.streamPath, start: start, maxBytes: options.readChunkBytes, now: .now())
+        let readRequest = ReadRequest(path: request.streamPath, start: start, maxBytes: options.readChunkBytes, now: options.clock.now())
         let cursor = request.query[QueryParameter.cursor]
         switch live {
         case nil:
@@ -89,7 +89,7 @@ extension StreamRequestHandler {
         if outcome.next == outcome.start && !outcome.info.closed { return "no-cache" }
         var maxAge = 60
         if let expiresAt = outcome.info.expiresAt {
-            let remaining = (expiresAt.milliseconds - StoreTimestamp.now().milliseconds) / 1000
+            let remaining = (expiresAt.milliseconds - options.clock.now().milliseconds) / 1000
             maxAge = Int(max(0, min(Int64(maxAge), remaining)))
         }
         let scope = options.publicCaching ? "public" : "private"

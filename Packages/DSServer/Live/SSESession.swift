@@ -123,7 +123,7 @@ public final class SSESession: Sendable {
     }
 
     private func readNext() {
-        let request = ReadRequest(path: path, start: .offset(state.value.position), maxBytes: handler.options.readChunkBytes, now: .now())
+        let request = ReadRequest(path: path, start: .offset(state.value.position), maxBytes: handler.options.readChunkBytes, now: handler.options.clock.now())
         handler.store.read(request, on: context.eventLoop).whenComplete { [self] result in
             switch result {
             case .success(let outcome): self.send(outcome, isFirst: false)

@@ -88,10 +88,10 @@ public final class DurableStreamServer: Sendable {
         store.setExpiryObserver { [handler] expired in
             handler.emit(.expired, path: expired.path, contentType: expired.contentType, at: expired.at)
         }
-        let sweeper = Task.detached { [store, interval = options.expirySweepInterval] in
+        let sweeper = Task.detached { [store, interval = options.expirySweepInterval, clock = options.clock] in
             while !Task.isCancelled {
                 try? await Task.sleep(nanoseconds: UInt64(max(interval.nanoseconds, 1_000_000)))
-                _ = store.removeExpired(now: .now())
+                _ = store.removeExpired(now: clock.now())
             }
         }
         state.withLock {
@@ -106,7 +106,7 @@ public final class DurableStreamServer: Sendable {
     private func countExistingStreams() async {
         let eventLoop = group.any()
         do {
-            let streams = try await store.list(now: .now(), on: eventLoop).get()
+            let streams = try await store.list(now: options.clock.now(), on: eventLoop).get()
             handler.operations.metrics.streams.set(streams.count)
         } catch {
             options.logger.warning("could not count existing streams for metrics", metadata: ["error": "\(error)"])

@@ -56,6 +56,9 @@ public struct ServerOptions: Sendable {
     public var shutdownTimeout: TimeAmount
     /// Serves the reserved `__ds` namespace (subscriptions); `nil` answers those paths with a JSON `404`.
     public var controlAPI: (any ReservedRouteHandler)? = nil
+    /// The wall clock every expiry decision (TTL, `Stream-Expires-At`, the background sweep) reads.
+    /// Leave it as ``StoreClock/system`` outside tests.
+    public var clock: StoreClock = .system
 
     /// Creates options; every parameter has a production-sensible default.
     public init(

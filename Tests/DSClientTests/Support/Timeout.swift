@@ -5,7 +5,7 @@ import Synchronization
 /// is cancelled and abandoned, so even code that ignores cancellation cannot hang the test run.
 @discardableResult
 func withTimeout<T: Sendable>(
-    _ seconds: Double = 20,
+    _ seconds: Double = 60,
     _ what: String = "operation",
     _ body: @escaping @Sendable () async throws -> T
 ) async throws -> T {

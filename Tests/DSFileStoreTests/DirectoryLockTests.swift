@@ -1,0 +1,22 @@
+import DSFileStore
+import DSStore
+import DSTestSupport
+import Testing
+
+/// One store per data directory: a second one is refused with a clear reason, and the directory is free again
+/// as soon as the first closes.
+struct DirectoryLockTests {
+    @Test func aSecondStoreOnTheSameDirectoryIsRefusedUntilTheFirstCloses() async throws {
+        let harness = try FileStoreHarness()
+        defer { harness.remove() }
+        let first = try harness.open()
+        #expect {
+            try harness.open()
+        } throws: { error in
+            "\(error)".contains("is another server using this data directory?")
+        }
+        try await first.close()
+        let second = try harness.open()
+        try await second.close()
+    }
+}
