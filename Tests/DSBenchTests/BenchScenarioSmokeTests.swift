@@ -20,6 +20,7 @@ struct BenchScenarioSmokeTests {
         options.appendIntervalsMs = [20]
         options.readMegabytes = 2
         options.createCount = 40
+        options.idleReaders = 20
         options.producerDepth = 2
         options.serverPID = getpid()
         return options
@@ -74,6 +75,21 @@ struct BenchScenarioSmokeTests {
             let result = try #require(try await runner.run([.create]).results["create"]?.cases.first)
             #expect(result.extra["streams_created"] == 40)
             #expect(result.extra["bytes_per_stream"] != nil)
+        }
+    }
+
+    @Test func idleReportsMemoryPerReaderOfEachKind() async throws {
+        try await TestServer.with { server in
+            let runner = try BenchRunner(options: Self.smokeOptions(url: server.server.streamRootURL))
+            let cases = try #require(try await runner.run([.idle]).results["idle"]?.cases)
+            #expect(cases.map(\.name) == ["long-poll-waiter", "sse-connection"])
+            for item in cases {
+                #expect(item.extra["readers"] == 20)
+                #expect(item.extra["bytes_per_reader"] != nil, "\(item.name)")
+            }
+            // Nothing is appended, so no long-poll is answered with data; every SSE connection answered 200.
+            #expect(cases[0].statusCounts["200"] == nil)
+            #expect(cases[1].statusCounts["200"] == 20)
         }
     }
 }

@@ -18,6 +18,8 @@ public struct BenchOptions: Codable, Sendable {
     public var serverPID: Int32?
     /// Live readers for `long-poll` and `sse`.
     public var readers = 1000
+    /// Idle long-poll waiters, and as many idle SSE connections, opened by `idle`.
+    public var idleReaders = 5000
     /// Intervals between the writer's appends in `long-poll` and `sse`, in milliseconds (one case each).
     public var appendIntervalsMs = [10, 100]
     /// Size of the stream read by `read`, in MiB.
@@ -48,6 +50,7 @@ public enum BenchScenario: String, CaseIterable, Codable, Sendable {
     case longPoll = "long-poll"
     case sse
     case create
+    case idle
 
     /// Parses a comma-separated list of names (`all` for every scenario).
     public static func parseList(_ text: String) throws(BenchError) -> [BenchScenario] {

@@ -56,6 +56,7 @@ public struct BenchRunner: Sendable {
         case .longPoll: return try await LiveScenario.run(context, mode: .longPoll)
         case .sse: return try await LiveScenario.run(context, mode: .sse)
         case .create: return try await CreateScenario.run(context)
+        case .idle: return try await IdleScenario.run(context)
         }
     }
 }

@@ -39,7 +39,7 @@ struct BaselineServerCommand: AsyncParsableCommand {
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Benchmarks a Durable Streams server: append, append-producer, append-json, read, long-poll, sse, create.",
+        abstract: "Benchmarks a Durable Streams server: append, append-producer, append-json, read, long-poll, sse, create, idle.",
         discussion: "Run against release builds on loopback. Scenarios: \(BenchScenario.allCases.map(\.rawValue).joined(separator: ", ")).",
     )
 
@@ -70,6 +70,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Live readers for long-poll and sse.")
     var readers: Int = 1000
 
+    @Option(name: .customLong("idle-readers"), help: "Idle long-poll waiters, and as many idle SSE connections, for the idle scenario.")
+    var idleReaders: Int = 5000
+
     @Option(name: .customLong("append-interval-ms"), help: "Comma-separated writer intervals for long-poll and sse (one case each).")
     var appendIntervals: String = "10,100"
 
@@ -97,6 +100,7 @@ struct RunCommand: AsyncParsableCommand {
         guard (1...20_000).contains(connections) else { throw ValidationError("--connections must be 1...20000") }
         guard (1...64).contains(threads) else { throw ValidationError("--threads must be 1...64") }
         guard (1...20_000).contains(readers) else { throw ValidationError("--readers must be 1...20000") }
+        guard (1...10_000).contains(idleReaders) else { throw ValidationError("--idle-readers must be 1...10000") }
         guard let intervals = Self.intervals(appendIntervals), !intervals.isEmpty, intervals.allSatisfy({ (1...60_000).contains($0) }) else {
             throw ValidationError("--append-interval-ms must list values in 1...60000")
         }
@@ -122,6 +126,7 @@ struct RunCommand: AsyncParsableCommand {
         options.noCreate = noCreate
         options.serverPID = serverPID
         options.readers = readers
+        options.idleReaders = idleReaders
         options.appendIntervalsMs = Self.intervals(appendIntervals) ?? [10]
         options.readMegabytes = readMegabytes
         options.readConnections = readConnections
