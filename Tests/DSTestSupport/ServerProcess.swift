@@ -59,6 +59,24 @@ public final class ServerProcess: @unchecked Sendable {
         streamRootURL = String(line[start.lowerBound...].prefix { !$0.isWhitespace })
     }
 
+    /// Runs the executable with `arguments` until it exits by itself (a refused start, a `--help`); returns its
+    /// exit status and what it wrote to standard error.
+    public static func runToExit(_ arguments: [String], environment: [String: String] = [:]) async throws -> (status: Int32, standardError: String) {
+        try await runBlocking {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: executablePath)
+            process.arguments = arguments
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+            let errors = Pipe()
+            process.standardError = errors
+            process.standardOutput = Pipe()
+            try process.run()
+            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return (process.terminationStatus, message)
+        }
+    }
+
     /// The process id.
     public var pid: Int32 { process.processIdentifier }
 

@@ -8,37 +8,10 @@ import Testing
 /// The executable's configuration: a JSON file, `DS_` environment variables and flags, with flags over the
 /// environment over the file, and invalid configuration refused at start with the key named.
 struct ConfigurationTests {
-    private func request(_ method: HTTPMethod, _ url: String, headers: [(String, String)] = [], body: String? = nil) async throws -> HTTPClientResponse {
-        var request = HTTPClientRequest(url: url)
-        request.method = method
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
-        if let body { request.body = .bytes(ByteBuffer(string: body)) }
-        return try await TestHTTPClient.shared.execute(request, timeout: .seconds(30))
-    }
-
     private func writeConfig(_ json: String) throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("ds-config-\(UUID().uuidString).json").path
         try json.write(toFile: path, atomically: true, encoding: .utf8)
         return path
-    }
-
-    /// Runs the executable expecting it to refuse to start; returns its exit status and standard error.
-    private func runFailing(_ arguments: [String], environment: [String: String] = [:]) async throws -> (Int32, String) {
-        try await runBlocking { try Self.runToExit(arguments, environment: environment) }
-    }
-
-    private static func runToExit(_ arguments: [String], environment: [String: String]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ServerProcess.executablePath)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = Pipe()
-        try process.run()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, message)
     }
 
     @Test func flagsBeatEnvironmentWhichBeatsTheFile() async throws {
@@ -57,14 +30,14 @@ struct ConfigurationTests {
         )
         #expect(server.streamRootURL.hasSuffix("/flag/"))
         let path = uniquePath()
-        let created = try await request(.PUT, server.streamRootURL + path, headers: [("Content-Type", "text/plain")])
+        let created = try await sendRequest(.PUT, server.streamRootURL + path, headers: [("Content-Type", "text/plain")])
         #expect(created.status == .created)
         #expect(created.headers.first(name: "Access-Control-Allow-Origin") == "https://file.example")
         let fifteen = String(repeating: "x", count: 15)
-        #expect(try await request(.POST, server.streamRootURL + path, headers: [("Content-Type", "text/plain")], body: fifteen).status == .noContent)
+        #expect(try await sendRequest(.POST, server.streamRootURL + path, headers: [("Content-Type", "text/plain")], body: fifteen).status == .noContent)
         let tooLarge = String(repeating: "x", count: 21)
-        #expect(try await request(.POST, server.streamRootURL + path, headers: [("Content-Type", "text/plain")], body: tooLarge).status == .payloadTooLarge)
-        #expect(try await request(.GET, server.streamRootURL + "__registry__").status == .notFound)
+        #expect(try await sendRequest(.POST, server.streamRootURL + path, headers: [("Content-Type", "text/plain")], body: tooLarge).status == .payloadTooLarge)
+        #expect(try await sendRequest(.GET, server.streamRootURL + "__registry__").status == .notFound)
         #expect(try await server.stop(timeoutSeconds: 60) == 0)
     }
 
@@ -96,7 +69,7 @@ struct ConfigurationTests {
             (["dev", "--port", "0", "--metrics-path", "/v1/stream/metrics"], [:], "--metrics-path: /v1/stream/metrics must lie outside"),
         ]
         for (arguments, environment, expected) in cases {
-            let (status, message) = try await runFailing(arguments, environment: environment)
+            let (status, message) = try await ServerProcess.runToExit(arguments, environment: environment)
             #expect(status != 0, "\(arguments) \(environment)")
             #expect(message.contains(expected), "\(arguments) \(environment): \(message)")
         }
@@ -115,15 +88,15 @@ struct ConfigurationTests {
         defer { try? FileManager.default.removeItem(atPath: config) }
         let server = try await ServerProcess(arguments: ["dev", "--config", config, "--no-registry"])
         let path = "in/" + uniquePath()
-        #expect(try await request(.PUT, server.streamRootURL + path).status == .unauthorized)
-        #expect(try await request(.PUT, server.streamRootURL + path, headers: [("Authorization", "Bearer ingest-secret")]).status == .created)
-        #expect(try await request(.GET, server.streamRootURL + path, headers: [("Authorization", "Bearer viewer-secret")]).status == .ok)
-        #expect(try await request(.DELETE, server.streamRootURL + path, headers: [("Authorization", "Bearer viewer-secret")]).status == .forbidden)
+        #expect(try await sendRequest(.PUT, server.streamRootURL + path).status == .unauthorized)
+        #expect(try await sendRequest(.PUT, server.streamRootURL + path, headers: [("Authorization", "Bearer ingest-secret")]).status == .created)
+        #expect(try await sendRequest(.GET, server.streamRootURL + path, headers: [("Authorization", "Bearer viewer-secret")]).status == .ok)
+        #expect(try await sendRequest(.DELETE, server.streamRootURL + path, headers: [("Authorization", "Bearer viewer-secret")]).status == .forbidden)
         #expect(try await server.stop(timeoutSeconds: 60) == 0)
 
         let bad = try writeConfig(#"{"auth-tokens": [{"token": "x", "admin": true}]}"#)
         defer { try? FileManager.default.removeItem(atPath: bad) }
-        let (status, message) = try await runFailing(["dev", "--config", bad])
+        let (status, message) = try await ServerProcess.runToExit(["dev", "--config", bad])
         #expect(status != 0)
         #expect(message.contains("'auth-tokens' in \(bad): entry 1: unknown key 'admin'"))
     }

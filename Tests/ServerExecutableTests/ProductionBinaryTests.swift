@@ -16,11 +16,7 @@ struct ProductionBinaryTests {
         body: String? = nil,
         client: HTTPClient = TestHTTPClient.shared
     ) async throws -> (status: HTTPResponseStatus, headers: HTTPHeaders, text: String) {
-        var request = HTTPClientRequest(url: url)
-        request.method = method
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
-        if let body { request.body = .bytes(ByteBuffer(string: body)) }
-        let response = try await client.execute(request, timeout: .seconds(30))
+        let response = try await sendRequest(method, url, headers: headers, body: body, client: client)
         let bytes = try await response.body.collect(upTo: 16 * 1024 * 1024)
         return (response.status, response.headers, String(buffer: bytes))
     }
