@@ -88,10 +88,12 @@ public final class DurableStreamServer: Sendable {
         store.setExpiryObserver { [handler] expired in
             handler.emit(.expired, path: expired.path, contentType: expired.contentType, at: expired.at)
         }
-        let sweeper = Task.detached { [store, interval = options.expirySweepInterval, clock = options.clock] in
+        let sweeper = Task.detached { [store, handler, interval = options.expirySweepInterval, clock = options.clock] in
+            var trimmer = MemoryTrimmer()
             while !Task.isCancelled {
                 try? await Task.sleep(nanoseconds: UInt64(max(interval.nanoseconds, 1_000_000)))
                 _ = store.removeExpired(now: clock.now())
+                trimmer.observe(liveReaders: handler.liveRequests.count)
             }
         }
         state.withLock {
