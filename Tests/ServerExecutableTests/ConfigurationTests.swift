@@ -90,6 +90,11 @@ struct ConfigurationTests {
             (["dev", "--port", "0", "--trusted-proxies", "10.0.0.0/99"], [:], "--trusted-proxies: '10.0.0.0/99' is not"),
             (["dev", "--port", "0"], ["DS_RATE_LIMIT": "-1"], "DS_RATE_LIMIT: must be greater than 0"),
             (["dev", "--port", "0", "--metrics-path", "/v1/stream/metrics"], [:], "--metrics-path: /v1/stream/metrics must lie outside"),
+            (["dev", "--port", "0"], ["DS_DATA_DIR": "/tmp/never-used"], "DS_DATA_DIR: configures the durable store: use 'run'"),
+            (["run", "--port", "0"], [:], "data-dir: is required"),
+            (["run", "--port", "0", "--data-dir", "/tmp/never-used", "--max-open-files", "0"], [:], "--max-open-files: must be between 1"),
+            (["dev", "--port", "0", "--public-url", "https://x.example/path"], [:], "--public-url: expected scheme://host[:port]"),
+            (["dev", "--port", "0"], ["DS_WEBHOOK_TIMEOUT_MS": "5"], "DS_WEBHOOK_TIMEOUT_MS: must be between 100"),
         ]
         for (arguments, environment, expected) in cases {
             let (status, message) = try runFailing(arguments, environment: environment)
@@ -122,5 +127,34 @@ struct ConfigurationTests {
         let (status, message) = try runFailing(["dev", "--config", bad])
         #expect(status != 0)
         #expect(message.contains("'auth-tokens' in \(bad): entry 1: unknown key 'admin'"))
+
+        let badScope = try writeConfig(#"{"auth-tokens": [{"token": "x", "subscriptions": ["own"]}]}"#)
+        defer { try? FileManager.default.removeItem(atPath: badScope) }
+        let (scopeStatus, scopeMessage) = try runFailing(["dev", "--config", badScope])
+        #expect(scopeStatus != 0)
+        #expect(scopeMessage.contains("entry 1: 'subscriptions' must be true, false or a list of read, manage, claim"))
+    }
+
+    /// `run` takes its data directory from the config file like any other option, and the example config
+    /// in Docs/ (every option) is accepted as it is.
+    @Test func runReadsTheDataDirectoryFromTheConfigFile() async throws {
+        let directory = try TemporaryDirectory(prefix: "ds-config-run")
+        defer { directory.remove() }
+        let config = try writeConfig(#"{"data-dir": "\#(directory.path)", "port": 0, "max-open-files": 32}"#)
+        defer { try? FileManager.default.removeItem(atPath: config) }
+        let server = try ServerProcess(arguments: ["run", "--config", config])
+        #expect(server.banner.contains("file store in \(directory.path)"))
+        #expect(try await request(.PUT, server.streamRootURL + uniquePath(), headers: [("Content-Type", "text/plain")]).status == .created)
+        #expect(try server.stop(timeoutSeconds: 60) == 0)
+        #expect(FileManager.default.fileExists(atPath: directory.path + "/meta"))
+        #expect(FileManager.default.fileExists(atPath: directory.path + "/subscriptions/signing-key.json"))
+
+        let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Docs/server.example.json").path
+        let exampleDirectory = try TemporaryDirectory(prefix: "ds-config-example")
+        defer { exampleDirectory.remove() }
+        let exampleServer = try ServerProcess(arguments: ["run", "--config", example, "--data-dir", exampleDirectory.path, "--port", "0"])
+        #expect(exampleServer.banner.contains("file store in \(exampleDirectory.path)"))
+        #expect(try exampleServer.stop(timeoutSeconds: 60) == 0)
     }
 }
