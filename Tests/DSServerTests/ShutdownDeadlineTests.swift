@@ -39,7 +39,7 @@ struct ShutdownDeadlineTests {
         // response, and the client reads only the head: the response's last byte can never be written.
         let socket = try RawSocket(port: server.port, receiveBufferBytes: 4096)
         try socket.send("GET \(server.urlPath(path))?offset=-1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-        #expect(socket.receive(timeoutMilliseconds: 60_000).hasPrefix("HTTP/1.1 200"))
+        #expect(try await runBlocking { socket.receive(timeoutMilliseconds: 60_000) }.hasPrefix("HTTP/1.1 200"))
         #expect(await eventually { server.server.inFlightRequestCount == 1 })
 
         let grace = Duration.seconds(1)
@@ -51,7 +51,7 @@ struct ShutdownDeadlineTests {
         #expect(warning?.metadata["requests"] == "1")
 
         // The connection was closed under the client, mid-response.
-        let (bytes, closed) = socket.drainUntilClosed()
+        let (bytes, closed) = try await runBlocking { socket.drainUntilClosed() }
         #expect(closed)
         #expect(bytes < size)
         #expect(await eventually { server.server.inFlightRequestCount == 0 })

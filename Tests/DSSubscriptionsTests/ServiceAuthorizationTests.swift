@@ -123,9 +123,9 @@ import Testing
             receiver.setFallback(.done)
             try await h.server.appendText(events, "payload", headers: admin)
             let tail = try #require(try await h.server.request(.HEAD, events, headers: admin).nextOffset)
-            _ = try await receiver.requests.next(timeout: .seconds(15), "the failing attempt")
-            _ = try await receiver.requests.next(timeout: .seconds(20), "the retry")
-            try await waitUntil { try h.object(try await h.call(.GET, "subscriptions/counted", token: "admin-secret"))["status"] as? String == "active" }
+            _ = try await receiver.requests.next(timeout: .seconds(60), "the failing attempt")
+            _ = try await receiver.requests.next(timeout: .seconds(60), "the retry")
+            try await waitUntil(timeout: .seconds(60)) { try h.object(try await h.call(.GET, "subscriptions/counted", token: "admin-secret"))["status"] as? String == "active" }
             let streams = try h.object(try await h.call(.GET, "subscriptions/counted", token: "admin-secret"))["streams"] as? [[String: Any]]
             #expect(streams?.first?["acked_offset"] as? String == tail)
             // The acked offset moves only after the server has counted the attempt's result.

@@ -28,10 +28,22 @@ public final class ServerProcess: @unchecked Sendable {
         return "durable-streams-server"
     }
 
-    /// Starts the server with `arguments` (e.g. `["dev", "--port", "0"]`) and waits for its banner line.
-    /// `environment` entries are added to the test's own environment; `standardError` receives the server's
-    /// logs (the test's own standard error by default).
-    public init(
+    /// Starts the server with `arguments` (e.g. `["dev", "--port", "0"]`) and waits for its banner line on a
+    /// thread of its own (see ``runBlocking(_:)``). `environment` entries are added to the test's own
+    /// environment; `standardError` receives the server's logs (the test's own standard error by default).
+    public static func start(
+        arguments: [String],
+        environment: [String: String] = [:],
+        standardError: FileHandle? = nil,
+        timeoutSeconds: Double = 60
+    ) async throws -> ServerProcess {
+        let handle = standardError.map(UncheckedFileHandle.init)
+        return try await runBlocking {
+            try ServerProcess(arguments: arguments, environment: environment, standardError: handle?.handle, timeoutSeconds: timeoutSeconds)
+        }
+    }
+
+    private init(
         arguments: [String],
         environment: [String: String] = [:],
         standardError: FileHandle? = nil,
@@ -59,9 +71,13 @@ public final class ServerProcess: @unchecked Sendable {
     /// The process id.
     public var pid: Int32 { process.processIdentifier }
 
-    /// Sends `signal` and waits for the process to exit; returns its exit status.
+    /// Sends `signal` and waits (off the concurrency pool) for the process to exit; returns its exit status.
     @discardableResult
-    public func stop(signal: Int32 = SIGTERM, timeoutSeconds: Double = 10) throws -> Int32 {
+    public func stop(signal: Int32 = SIGTERM, timeoutSeconds: Double = 60) async throws -> Int32 {
+        try await runBlocking { try self.stopBlocking(signal: signal, timeoutSeconds: timeoutSeconds) }
+    }
+
+    private func stopBlocking(signal: Int32, timeoutSeconds: Double) throws -> Int32 {
         kill(process.processIdentifier, signal)
         let deadline = Date().addingTimeInterval(timeoutSeconds)
         while process.isRunning && Date() < deadline { usleep(10_000) }
@@ -90,4 +106,9 @@ public final class ServerProcess: @unchecked Sendable {
         }
         throw TestFailure("no banner line from the server within \(timeoutSeconds) s (got \(String(decoding: bytes, as: UTF8.self)))")
     }
+}
+
+/// A `FileHandle` carried into the thread that starts the process (used by that thread only).
+private struct UncheckedFileHandle: @unchecked Sendable {
+    let handle: FileHandle
 }

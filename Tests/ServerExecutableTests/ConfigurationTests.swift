@@ -23,18 +23,21 @@ struct ConfigurationTests {
     }
 
     /// Runs the executable expecting it to refuse to start; returns its exit status and standard error.
-    private func runFailing(_ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ServerProcess.executablePath)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = Pipe()
-        try process.run()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, message)
+    /// The wait happens off the concurrency pool (see `runBlocking`).
+    private func runFailing(_ arguments: [String], environment: [String: String] = [:]) async throws -> (Int32, String) {
+        try await runBlocking {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: ServerProcess.executablePath)
+            process.arguments = arguments
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+            let errors = Pipe()
+            process.standardError = errors
+            process.standardOutput = Pipe()
+            try process.run()
+            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return (process.terminationStatus, message)
+        }
     }
 
     @Test func flagsBeatEnvironmentWhichBeatsTheFile() async throws {
@@ -47,7 +50,7 @@ struct ConfigurationTests {
             }
             """)
         defer { try? FileManager.default.removeItem(atPath: config) }
-        let server = try ServerProcess(
+        let server = try await ServerProcess.start(
             arguments: ["dev", "--config", config, "--port", "0", "--stream-root", "/flag/"],
             environment: ["DS_STREAM_ROOT": "/env/", "DS_MAX_BODY_BYTES": "20"]
         )
@@ -61,18 +64,18 @@ struct ConfigurationTests {
         let tooLarge = String(repeating: "x", count: 21)
         #expect(try await request(.POST, server.streamRootURL + path, headers: [("Content-Type", "text/plain")], body: tooLarge).status == .payloadTooLarge)
         #expect(try await request(.GET, server.streamRootURL + "__registry__").status == .notFound)
-        #expect(try server.stop(timeoutSeconds: 60) == 0)
+        #expect(try await server.stop(timeoutSeconds: 60) == 0)
     }
 
     @Test func theConfigFileCanComeFromTheEnvironment() async throws {
         let config = try writeConfig(#"{"stream-root": "/from-env-file/", "port": 0}"#)
         defer { try? FileManager.default.removeItem(atPath: config) }
-        let server = try ServerProcess(arguments: ["dev"], environment: ["DS_CONFIG": config])
+        let server = try await ServerProcess.start(arguments: ["dev"], environment: ["DS_CONFIG": config])
         #expect(server.streamRootURL.hasSuffix("/from-env-file/"))
-        #expect(try server.stop(timeoutSeconds: 60) == 0)
+        #expect(try await server.stop(timeoutSeconds: 60) == 0)
     }
 
-    @Test func invalidConfigurationNamesTheKey() throws {
+    @Test func invalidConfigurationNamesTheKey() async throws {
         let unknown = try writeConfig(#"{"prot": 80}"#)
         let wrongType = try writeConfig(#"{"port": "80"}"#)
         let notJSON = try writeConfig("port = 80")
@@ -97,7 +100,7 @@ struct ConfigurationTests {
             (["dev", "--port", "0"], ["DS_WEBHOOK_TIMEOUT_MS": "5"], "DS_WEBHOOK_TIMEOUT_MS: must be between 100"),
         ]
         for (arguments, environment, expected) in cases {
-            let (status, message) = try runFailing(arguments, environment: environment)
+            let (status, message) = try await runFailing(arguments, environment: environment)
             #expect(status != 0, "\(arguments) \(environment)")
             #expect(message.contains(expected), "\(arguments) \(environment): \(message)")
         }
@@ -114,23 +117,23 @@ struct ConfigurationTests {
             }
             """)
         defer { try? FileManager.default.removeItem(atPath: config) }
-        let server = try ServerProcess(arguments: ["dev", "--config", config, "--no-registry"])
+        let server = try await ServerProcess.start(arguments: ["dev", "--config", config, "--no-registry"])
         let path = "in/" + uniquePath()
         #expect(try await request(.PUT, server.streamRootURL + path).status == .unauthorized)
         #expect(try await request(.PUT, server.streamRootURL + path, headers: [("Authorization", "Bearer ingest-secret")]).status == .created)
         #expect(try await request(.GET, server.streamRootURL + path, headers: [("Authorization", "Bearer viewer-secret")]).status == .ok)
         #expect(try await request(.DELETE, server.streamRootURL + path, headers: [("Authorization", "Bearer viewer-secret")]).status == .forbidden)
-        #expect(try server.stop(timeoutSeconds: 60) == 0)
+        #expect(try await server.stop(timeoutSeconds: 60) == 0)
 
         let bad = try writeConfig(#"{"auth-tokens": [{"token": "x", "admin": true}]}"#)
         defer { try? FileManager.default.removeItem(atPath: bad) }
-        let (status, message) = try runFailing(["dev", "--config", bad])
+        let (status, message) = try await runFailing(["dev", "--config", bad])
         #expect(status != 0)
         #expect(message.contains("'auth-tokens' in \(bad): entry 1: unknown key 'admin'"))
 
         let badScope = try writeConfig(#"{"auth-tokens": [{"token": "x", "subscriptions": ["own"]}]}"#)
         defer { try? FileManager.default.removeItem(atPath: badScope) }
-        let (scopeStatus, scopeMessage) = try runFailing(["dev", "--config", badScope])
+        let (scopeStatus, scopeMessage) = try await runFailing(["dev", "--config", badScope])
         #expect(scopeStatus != 0)
         #expect(scopeMessage.contains("entry 1: 'subscriptions' must be true, false or a list of read, manage, claim"))
     }
@@ -142,10 +145,10 @@ struct ConfigurationTests {
         defer { directory.remove() }
         let config = try writeConfig(#"{"data-dir": "\#(directory.path)", "port": 0, "max-open-files": 32}"#)
         defer { try? FileManager.default.removeItem(atPath: config) }
-        let server = try ServerProcess(arguments: ["run", "--config", config])
+        let server = try await ServerProcess.start(arguments: ["run", "--config", config])
         #expect(server.banner.contains("file store in \(directory.path)"))
         #expect(try await request(.PUT, server.streamRootURL + uniquePath(), headers: [("Content-Type", "text/plain")]).status == .created)
-        #expect(try server.stop(timeoutSeconds: 60) == 0)
+        #expect(try await server.stop(timeoutSeconds: 60) == 0)
         #expect(FileManager.default.fileExists(atPath: directory.path + "/meta"))
         #expect(FileManager.default.fileExists(atPath: directory.path + "/subscriptions/signing-key.json"))
 
@@ -153,8 +156,8 @@ struct ConfigurationTests {
             .appendingPathComponent("Docs/server.example.json").path
         let exampleDirectory = try TemporaryDirectory(prefix: "ds-config-example")
         defer { exampleDirectory.remove() }
-        let exampleServer = try ServerProcess(arguments: ["run", "--config", example, "--data-dir", exampleDirectory.path, "--port", "0"])
+        let exampleServer = try await ServerProcess.start(arguments: ["run", "--config", example, "--data-dir", exampleDirectory.path, "--port", "0"])
         #expect(exampleServer.banner.contains("file store in \(exampleDirectory.path)"))
-        #expect(try exampleServer.stop(timeoutSeconds: 60) == 0)
+        #expect(try await exampleServer.stop(timeoutSeconds: 60) == 0)
     }
 }

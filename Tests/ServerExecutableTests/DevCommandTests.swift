@@ -16,7 +16,7 @@ struct DevCommandTests {
     }
 
     @Test func servesWithARegistryAndStopsOnSIGTERM() async throws {
-        let server = try ServerProcess(arguments: ["dev", "--port", "0", "--long-poll-timeout-ms", "60000"])
+        let server = try await ServerProcess.start(arguments: ["dev", "--port", "0", "--long-poll-timeout-ms", "60000"])
         #expect(server.banner.contains("listening on http://127.0.0.1:"))
         #expect(server.streamRootURL.hasSuffix("/v1/stream/"))
         let path = uniquePath()
@@ -37,13 +37,13 @@ struct DevCommandTests {
         let reader = try await SSEReader.open(server.streamRootURL + "\(path)?offset=now&live=sse")
         let (first, _) = try await reader.events { $0.count >= 1 }
         #expect(first.first?.event == "control")
-        #expect(try server.stop(signal: SIGTERM) == 0)
+        #expect(try await server.stop(signal: SIGTERM) == 0)
         let (_, ended) = try await reader.events()
         #expect(ended)
     }
 
     @Test func flagsShapeTheServer() async throws {
-        let server = try ServerProcess(arguments: [
+        let server = try await ServerProcess.start(arguments: [
             "dev", "--port", "0", "--no-registry", "--stream-root", "/s/", "--max-body-bytes", "10", "--cors-origin", "none", "--no-compression",
         ])
         #expect(server.streamRootURL.hasSuffix("/s/"))
@@ -53,20 +53,23 @@ struct DevCommandTests {
         #expect(created.headers.first(name: "Access-Control-Allow-Origin") == nil)
         #expect(try await request(.POST, server.streamRootURL + path, headers: [("Content-Type", "text/plain")], body: String(repeating: "x", count: 11)).status == .payloadTooLarge)
         #expect(try await request(.GET, server.streamRootURL + "__registry__").status == .notFound)
-        #expect(try server.stop(signal: SIGINT) == 0)
+        #expect(try await server.stop(signal: SIGINT) == 0)
     }
 
-    @Test func invalidFlagsFailWithAMessage() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ServerProcess.executablePath)
-        process.arguments = ["dev", "--port", "70000"]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = Pipe()
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus != 0)
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    @Test func invalidFlagsFailWithAMessage() async throws {
+        let (status, message) = try await runBlocking {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: ServerProcess.executablePath)
+            process.arguments = ["dev", "--port", "70000"]
+            let errors = Pipe()
+            process.standardError = errors
+            process.standardOutput = Pipe()
+            try process.run()
+            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return (process.terminationStatus, message)
+        }
+        #expect(status != 0)
         #expect(message.contains("--port"))
     }
 }

@@ -34,7 +34,7 @@ struct DurableRunTests {
             var tail: String
             var wakeOffset: String
         }
-        let first = try ServerProcess(arguments: Self.arguments(directory))
+        let first = try await ServerProcess.start(arguments: Self.arguments(directory), timeoutSeconds: 120)
         let before: Before
         do {
             let root = first.streamRootURL
@@ -68,10 +68,10 @@ struct DurableRunTests {
             #expect(secondWake.first?["generation"] as? Int == 2)
             before = Before(kid: try await Self.kid(root), acked: acked, tail: tail, wakeOffset: afterFirst)
         } catch {
-            try? first.stop(timeoutSeconds: 60)
+            _ = try? await first.stop(timeoutSeconds: 60)
             throw error
         }
-        #expect(try first.stop(timeoutSeconds: 60) == 0)
+        #expect(try await first.stop(timeoutSeconds: 60) == 0)
 
         // The state lives in the data directory; the private key only its owner can read.
         let subscriptions = directory.path + "/subscriptions"
@@ -79,7 +79,7 @@ struct DurableRunTests {
         let keyMode = try FileManager.default.attributesOfItem(atPath: subscriptions + "/signing-key.json")[.posixPermissions] as? Int
         #expect(keyMode == 0o600)
 
-        let second = try ServerProcess(arguments: Self.arguments(directory))
+        let second = try await ServerProcess.start(arguments: Self.arguments(directory), timeoutSeconds: 120)
         do {
             let root = second.streamRootURL
             // Same key, same subscription, cursor and generation; the acked offset is not the newer tail.
@@ -107,14 +107,14 @@ struct DurableRunTests {
             #expect(done.status == .ok)
             #expect(Self.link(try await HTTP.request(.GET, root + "__ds/subscriptions/\(id)").object(), events)?["acked_offset"] as? String == before.tail)
         } catch {
-            try? second.stop(timeoutSeconds: 60)
+            _ = try? await second.stop(timeoutSeconds: 60)
             throw error
         }
-        #expect(try second.stop(timeoutSeconds: 60) == 0)
+        #expect(try await second.stop(timeoutSeconds: 60) == 0)
     }
 
     @Test func devKeepsSubscriptionsInMemory() async throws {
-        let first = try ServerProcess(arguments: ["dev", "--port", "0", "--no-registry"])
+        let first = try await ServerProcess.start(arguments: ["dev", "--port", "0", "--no-registry"], timeoutSeconds: 120)
         let created = try await HTTP.request(
             .PUT, first.streamRootURL + "__ds/subscriptions/ephemeral",
             json: ["type": "webhook", "streams": ["a"], "webhook": ["url": "http://127.0.0.1:9/hook"]]
@@ -122,18 +122,18 @@ struct DurableRunTests {
         // dev allows localhost webhooks (development mode).
         #expect(created.status == .created)
         let kid = try await Self.kid(first.streamRootURL)
-        #expect(try first.stop(timeoutSeconds: 60) == 0)
+        #expect(try await first.stop(timeoutSeconds: 60) == 0)
 
-        let second = try ServerProcess(arguments: ["dev", "--port", "0", "--no-registry"])
+        let second = try await ServerProcess.start(arguments: ["dev", "--port", "0", "--no-registry"], timeoutSeconds: 120)
         #expect(try await HTTP.request(.GET, second.streamRootURL + "__ds/subscriptions/ephemeral").status == .notFound)
         #expect(try await Self.kid(second.streamRootURL) != kid)
-        #expect(try second.stop(timeoutSeconds: 60) == 0)
+        #expect(try await second.stop(timeoutSeconds: 60) == 0)
     }
 
     @Test func runRefusesLocalhostWebhooksAndProtectsSubscriptionsWithTokens() async throws {
         let directory = try TemporaryDirectory(prefix: "ds-run-auth")
         defer { directory.remove() }
-        let server = try ServerProcess(arguments: Self.arguments(directory, ["--auth-token", "root-token"]))
+        let server = try await ServerProcess.start(arguments: Self.arguments(directory, ["--auth-token", "root-token"]), timeoutSeconds: 120)
         let bearer = [("Authorization", "Bearer root-token")]
         let url = server.streamRootURL + "__ds/subscriptions/guarded"
         let body: [String: Any] = ["type": "webhook", "streams": ["a"], "webhook": ["url": "http://127.0.0.1:9/hook"]]
@@ -142,13 +142,13 @@ struct DurableRunTests {
         #expect(refused.status == .badRequest)
         #expect((try refused.object()["error"] as? [String: Any])?["code"] as? String == "WEBHOOK_URL_REJECTED")
         #expect(try await HTTP.request(.GET, server.streamRootURL + "__ds/jwks.json").status == .ok)
-        #expect(try server.stop(timeoutSeconds: 60) == 0)
+        #expect(try await server.stop(timeoutSeconds: 60) == 0)
     }
 
     @Test func groupCommitMetricsMoveOnTheFileStore() async throws {
         let directory = try TemporaryDirectory(prefix: "ds-run-metrics")
         defer { directory.remove() }
-        let server = try ServerProcess(arguments: Self.arguments(directory))
+        let server = try await ServerProcess.start(arguments: Self.arguments(directory), timeoutSeconds: 120)
         let path = uniquePath()
         let url = server.streamRootURL + path
         #expect(try await HTTP.request(.PUT, url, headers: [("Content-Type", "text/plain")]).status == .created)
@@ -167,7 +167,7 @@ struct DurableRunTests {
             for try await status in group { #expect(status == .noContent) }
         }
         let after = try await HTTP.metrics(server.streamRootURL)
-        #expect(try server.stop(timeoutSeconds: 60) == 0)
+        #expect(try await server.stop(timeoutSeconds: 60) == 0)
 
         // Every append was made durable by exactly one recorded group commit, each of which was timed.
         let appends = "ds_store_appends_per_fsync_batch"

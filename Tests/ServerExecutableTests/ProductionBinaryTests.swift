@@ -34,7 +34,7 @@ struct ProductionBinaryTests {
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: logPath) }
         let logFile = try #require(FileHandle(forWritingAtPath: logPath))
-        let server = try ServerProcess(
+        let server = try await ServerProcess.start(
             arguments: ["dev", "--port", "0", "--log-format", "json", "--auth-token", "secret-1", "--protect-metrics", "true"],
             standardError: logFile
         )
@@ -61,7 +61,7 @@ struct ProductionBinaryTests {
         #expect(scrape[#"ds_http_requests_total{method="PUT",status="401"}"#] == 1)
         // The registry stream exists from the start, the created stream since its PUT.
         #expect(scrape["ds_streams"] == 2)
-        #expect(try server.stop(timeoutSeconds: 60) == 0)
+        #expect(try await server.stop(timeoutSeconds: 60) == 0)
         try logFile.close()
 
         let lines = try String(contentsOfFile: logPath, encoding: .utf8).split(separator: "\n")
@@ -85,7 +85,7 @@ struct ProductionBinaryTests {
     @Test func servesHTTPSWithTheGivenCertificate() async throws {
         let certificate = try TestCertificate.generate()
         defer { certificate.remove() }
-        let server = try ServerProcess(arguments: [
+        let server = try await ServerProcess.start(arguments: [
             "dev", "--port", "0", "--tls-cert", certificate.certificatePath, "--tls-key", certificate.keyPath,
         ])
         #expect(server.streamRootURL.hasPrefix("https://127.0.0.1:"))
@@ -104,21 +104,21 @@ struct ProductionBinaryTests {
             throw error
         }
         try await client.shutdown()
-        #expect(try server.stop(timeoutSeconds: 60) == 0)
+        #expect(try await server.stop(timeoutSeconds: 60) == 0)
     }
 
     @Test func theSimpleRateLimitFlag() async throws {
-        let server = try ServerProcess(arguments: ["dev", "--port", "0", "--rate-limit", "0.01", "--no-registry"])
+        let server = try await ServerProcess.start(arguments: ["dev", "--port", "0", "--rate-limit", "0.01", "--no-registry"])
         let path = uniquePath()
         #expect(try await request(.GET, server.streamRootURL + path).status == .notFound)
         let refused = try await request(.GET, server.streamRootURL + path)
         #expect(refused.status == .tooManyRequests)
         #expect(refused.headers.first(name: "Retry-After").flatMap(Int.init) ?? 0 >= 1)
-        #expect(try server.stop(timeoutSeconds: 60) == 0)
+        #expect(try await server.stop(timeoutSeconds: 60) == 0)
     }
 
     @Test func sigtermAnswersLongPollsAndEndsSSESessions() async throws {
-        let server = try ServerProcess(arguments: [
+        let server = try await ServerProcess.start(arguments: [
             "dev", "--port", "0", "--long-poll-timeout-ms", "600000", "--sse-connection-lifetime-ms", "600000", "--shutdown-timeout", "60",
         ])
         let path = uniquePath()
@@ -134,7 +134,7 @@ struct ProductionBinaryTests {
             if !waiting { try await Task.sleep(nanoseconds: 5_000_000) }
         }
         #expect(waiting)
-        #expect(try server.stop(signal: SIGTERM, timeoutSeconds: 120) == 0)
+        #expect(try await server.stop(signal: SIGTERM, timeoutSeconds: 120) == 0)
         // The drain answered the long-poll (no data: 204) and ended the SSE response.
         #expect(try await poll.value.status == .noContent)
         let (_, ended) = try await sse.events()
@@ -143,7 +143,7 @@ struct ProductionBinaryTests {
 
     @Test func sigtermStopsAtTheDeadlineWhenAClientStopsReading() async throws {
         let size = 16 << 20
-        let server = try ServerProcess(arguments: [
+        let server = try await ServerProcess.start(arguments: [
             "dev", "--port", "0", "--no-registry", "--no-compression", "--read-chunk-bytes", String(64 << 20), "--shutdown-timeout", "1",
         ])
         let path = uniquePath()
@@ -156,9 +156,9 @@ struct ProductionBinaryTests {
         let port = try #require(URLComponents(string: server.streamRootURL)?.port)
         let socket = try RawSocket(port: port, receiveBufferBytes: 4096)
         try socket.send("GET /v1/stream/\(path)?offset=-1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-        #expect(socket.receive(timeoutMilliseconds: 60_000).hasPrefix("HTTP/1.1 200"))
-        #expect(try server.stop(signal: SIGTERM, timeoutSeconds: 120) == 0)
-        let (bytes, closed) = socket.drainUntilClosed()
+        #expect(try await runBlocking { socket.receive(timeoutMilliseconds: 60_000) }.hasPrefix("HTTP/1.1 200"))
+        #expect(try await server.stop(signal: SIGTERM, timeoutSeconds: 120) == 0)
+        let (bytes, closed) = try await runBlocking { socket.drainUntilClosed() }
         #expect(closed)
         #expect(bytes < size)
     }
