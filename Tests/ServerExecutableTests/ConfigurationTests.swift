@@ -26,17 +26,15 @@ struct ConfigurationTests {
     /// The wait happens off the concurrency pool (see `runBlocking`).
     private func runFailing(_ arguments: [String], environment: [String: String] = [:]) async throws -> (Int32, String) {
         try await runBlocking {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: ServerProcess.executablePath)
-            process.arguments = arguments
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-            let errors = Pipe()
-            process.standardError = errors
-            process.standardOutput = Pipe()
-            try process.run()
-            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            return (process.terminationStatus, message)
+            let process = try ChildProcess(
+                executable: ServerProcess.executablePath,
+                arguments: arguments,
+                environment: ProcessInfo.processInfo.environment.merging(environment) { _, new in new },
+                standardOutput: .capture,
+                standardError: .capture
+            )
+            let message = ChildProcess.readToEnd(process.standardError)
+            return (process.waitForExit(), message)
         }
     }
 

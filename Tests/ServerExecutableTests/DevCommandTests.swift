@@ -58,16 +58,11 @@ struct DevCommandTests {
 
     @Test func invalidFlagsFailWithAMessage() async throws {
         let (status, message) = try await runBlocking {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: ServerProcess.executablePath)
-            process.arguments = ["dev", "--port", "70000"]
-            let errors = Pipe()
-            process.standardError = errors
-            process.standardOutput = Pipe()
-            try process.run()
-            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            return (process.terminationStatus, message)
+            let process = try ChildProcess(
+                executable: ServerProcess.executablePath, arguments: ["dev", "--port", "70000"], standardOutput: .capture, standardError: .capture
+            )
+            let message = ChildProcess.readToEnd(process.standardError)
+            return (process.waitForExit(), message)
         }
         #expect(status != 0)
         #expect(message.contains("--port"))
