@@ -1,4 +1,5 @@
 import DSProtocol
+import DSSubscriptions
 import DSTestSupport
 import Foundation
 import Testing
@@ -79,6 +80,36 @@ import Testing
             #expect(h.errorCode(notJSON) == "INVALID_REQUEST")
             #expect(try await h.call(.GET, "nothing-here").status == .notFound)
             #expect(try await h.call(.PATCH, "subscriptions/x").status == .methodNotAllowed)
+        }
+    }
+
+    /// PROTOCOL.md §6.2's own example body (a webhook subscription that also names a `wake_stream`) is
+    /// accepted verbatim, echoed in the §6.3 shape, and re-confirmed by the identical body.
+    @Test(arguments: StoreKind.allCases)
+    func theSpecificationsExampleBodyIsAccepted(kind: StoreKind) async throws {
+        // No linked stream exists, so nothing is pending and no webhook is ever sent to worker.example.
+        try await SubscriptionHarness.with(kind, options: SubscriptionOptions(developmentMode: false)) { h in
+            let example: [String: Any] = [
+                "type": "webhook",
+                "pattern": "events/*",
+                "streams": ["events/manual-a", "events/manual-b"],
+                "webhook": ["url": "https://worker.example/hooks"],
+                "wake_stream": "wake/pool",
+                "lease_ttl_ms": 30000,
+                "description": "event processor",
+            ]
+            let id = uniquePath("sub")
+            let created = try await h.putSubscription(id, example)
+            #expect(created.status == .created, "\(created.text)")
+            let body = try h.object(created)
+            #expect(body["type"] as? String == "webhook")
+            #expect(body["wake_stream"] as? String == "wake/pool")
+            #expect((body["webhook"] as? [String: Any])?["url"] as? String == "https://worker.example/hooks")
+            #expect((body["streams"] as? [[String: Any]])?.map { $0["path"] as? String } == ["events/manual-a", "events/manual-b"])
+            #expect(try await h.putSubscription(id, example).status == .ok)
+            var other = example
+            other["wake_stream"] = "wake/other"
+            #expect(try await h.putSubscription(id, other).status == .conflict)
         }
     }
 

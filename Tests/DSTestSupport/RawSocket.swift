@@ -8,10 +8,15 @@ public final class RawSocket: @unchecked Sendable {
     // @unchecked: the descriptor is used by one test task; close() is idempotent.
     private var descriptor: Int32
 
-    /// Connects to `127.0.0.1:port`.
-    public init(port: Int) throws {
+    /// Connects to `127.0.0.1:port`. `receiveBufferBytes` shrinks the socket's receive buffer (set before
+    /// connecting, so the kernel advertises a small window): a client that stops reading then stalls the
+    /// server's writes after little data.
+    public init(port: Int, receiveBufferBytes: Int32? = nil) throws {
         descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw TestFailure("socket() failed: \(errno)") }
+        if var size = receiveBufferBytes {
+            setsockopt(descriptor, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -47,6 +52,20 @@ public final class RawSocket: @unchecked Sendable {
         var buffer = [UInt8](repeating: 0, count: 65536)
         let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress!, $0.count, 0) }
         return count > 0 ? String(decoding: buffer[..<count], as: UTF8.self) : ""
+    }
+
+    /// Reads and discards until the peer closes the connection (EOF or reset) or `timeoutMilliseconds` pass
+    /// without any byte arriving. Returns the bytes read and whether the connection was closed.
+    public func drainUntilClosed(idleTimeoutMilliseconds: Int32 = 30_000) -> (bytes: Int, closed: Bool) {
+        var total = 0
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            var pollDescriptor = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&pollDescriptor, 1, idleTimeoutMilliseconds) > 0 else { return (total, false) }
+            let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress!, $0.count, 0) }
+            if count <= 0 { return (total, true) }
+            total += count
+        }
     }
 
     /// Closes the connection abruptly (RST when unread data is pending).

@@ -6,13 +6,8 @@ import Glibc
 
 /// The `durable-streams-server` executable running as a child process, for tests of the binary itself
 /// (flags, signals, crash recovery).
-///
-/// Every wait (for the banner, for the exit) happens on a thread of its own, never on the cooperative pool.
-public final class ServerProcess: @unchecked Sendable {
-    // @unchecked: `process` and `output` are only touched from the creating test's task and, during a wait, from
-    // the one waiting thread; Foundation's Process is thread-safe for the calls used here.
-    private let process: Process
-    private let output: Pipe
+public final class ServerProcess: Sendable {
+    private let process: ChildProcess
     /// The first line the server printed (its URL).
     public let banner: String
     /// The stream root URL parsed from the banner.
@@ -30,75 +25,61 @@ public final class ServerProcess: @unchecked Sendable {
         return "durable-streams-server"
     }
 
-    /// Starts the server with `arguments` (e.g. `["dev", "--port", "0"]`) and waits for its banner line.
-    /// `environment` entries are added to the test's own environment; `standardError` receives the server's
-    /// logs (the test's own standard error by default).
-    public init(
+    /// Starts the server with `arguments` (e.g. `["dev", "--port", "0"]`) and waits for its banner line on a
+    /// thread of its own (see ``runBlocking(_:)``). `environment` entries are added to the test's own
+    /// environment; `standardError` receives the server's logs (the test's own standard error by default).
+    public static func start(
         arguments: [String],
         environment: [String: String] = [:],
         standardError: FileHandle? = nil,
         timeoutSeconds: Double = 60
-    ) async throws {
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.executablePath)
-        process.arguments = arguments
-        if !environment.isEmpty {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+    ) async throws -> ServerProcess {
+        let handle = standardError.map(UncheckedFileHandle.init)
+        return try await runBlocking {
+            try ServerProcess(arguments: arguments, environment: environment, standardError: handle?.handle, timeoutSeconds: timeoutSeconds)
         }
-        output = Pipe()
-        process.standardOutput = output
-        process.standardError = standardError ?? FileHandle.standardError
-        try process.run()
-        let handle = output.fileHandleForReading
-        let line = try await runBlocking { try Self.readLine(from: handle, timeoutSeconds: timeoutSeconds) }
+    }
+
+    private init(
+        arguments: [String],
+        environment: [String: String] = [:],
+        standardError: FileHandle? = nil,
+        timeoutSeconds: Double = 30
+    ) throws {
+        process = try ChildProcess(
+            executable: Self.executablePath,
+            arguments: arguments,
+            environment: ProcessInfo.processInfo.environment.merging(environment) { _, new in new },
+            standardOutput: .capture,
+            standardError: standardError.map(ChildProcess.Output.file) ?? .inherit
+        )
+        let line = try Self.readLine(from: process.standardOutput!, timeoutSeconds: timeoutSeconds)
         banner = line
         guard let start = line.range(of: "http://") ?? line.range(of: "https://") else {
-            process.terminate()
+            process.send(SIGKILL)
             throw TestFailure("unexpected banner: \(line)")
         }
         streamRootURL = String(line[start.lowerBound...].prefix { !$0.isWhitespace })
     }
 
-    /// Runs the executable with `arguments` until it exits by itself (a refused start, a `--help`); returns its
-    /// exit status and what it wrote to standard error.
-    public static func runToExit(_ arguments: [String], environment: [String: String] = [:]) async throws -> (status: Int32, standardError: String) {
-        try await runBlocking {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: executablePath)
-            process.arguments = arguments
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-            let errors = Pipe()
-            process.standardError = errors
-            process.standardOutput = Pipe()
-            try process.run()
-            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            return (process.terminationStatus, message)
-        }
-    }
-
     /// The process id.
-    public var pid: Int32 { process.processIdentifier }
+    public var pid: Int32 { process.pid }
 
-    /// Sends `signal` and waits for the process to exit; returns its exit status.
+    /// Sends `signal` and waits (off the concurrency pool) for the process to exit; returns its exit status.
     @discardableResult
     public func stop(signal: Int32 = SIGTERM, timeoutSeconds: Double = 60) async throws -> Int32 {
-        kill(process.processIdentifier, signal)
-        let process = self.process
-        let exited = try await runBlocking { () -> Bool in
-            let deadline = Date().addingTimeInterval(timeoutSeconds)
-            while process.isRunning && Date() < deadline { usleep(10_000) }
-            return !process.isRunning
-        }
-        guard exited else {
-            kill(process.processIdentifier, SIGKILL)
-            throw TestFailure("server did not exit within \(timeoutSeconds) s of signal \(signal)")
-        }
-        return process.terminationStatus
+        try await runBlocking { try self.stopBlocking(signal: signal, timeoutSeconds: timeoutSeconds) }
     }
 
-    deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    private func stopBlocking(signal: Int32, timeoutSeconds: Double) throws -> Int32 {
+        process.send(signal)
+        let deadline = Date().addingTimeInterval(timeoutSeconds)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        guard let status = process.terminationStatus else {
+            process.send(SIGKILL)
+            throw TestFailure("server did not exit within \(timeoutSeconds) s of signal \(signal)")
+        }
+        return status
     }
 
     private static func readLine(from handle: FileHandle, timeoutSeconds: Double) throws -> String {
@@ -115,4 +96,9 @@ public final class ServerProcess: @unchecked Sendable {
         }
         throw TestFailure("no banner line from the server within \(timeoutSeconds) s (got \(String(decoding: bytes, as: UTF8.self)))")
     }
+}
+
+/// A `FileHandle` carried into the thread that starts the process (used by that thread only).
+private struct UncheckedFileHandle: @unchecked Sendable {
+    let handle: FileHandle
 }

@@ -16,7 +16,11 @@ struct ProductionBinaryTests {
         body: String? = nil,
         client: HTTPClient = TestHTTPClient.shared
     ) async throws -> (status: HTTPResponseStatus, headers: HTTPHeaders, text: String) {
-        let response = try await sendRequest(method, url, headers: headers, body: body, client: client)
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body { request.body = .bytes(ByteBuffer(string: body)) }
+        let response = try await client.execute(request, timeout: .seconds(30))
         let bytes = try await response.body.collect(upTo: 16 * 1024 * 1024)
         return (response.status, response.headers, String(buffer: bytes))
     }
@@ -30,7 +34,7 @@ struct ProductionBinaryTests {
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: logPath) }
         let logFile = try #require(FileHandle(forWritingAtPath: logPath))
-        let server = try await ServerProcess(
+        let server = try await ServerProcess.start(
             arguments: ["dev", "--port", "0", "--log-format", "json", "--auth-token", "secret-1", "--protect-metrics", "true"],
             standardError: logFile
         )
@@ -81,7 +85,7 @@ struct ProductionBinaryTests {
     @Test func servesHTTPSWithTheGivenCertificate() async throws {
         let certificate = try TestCertificate.generate()
         defer { certificate.remove() }
-        let server = try await ServerProcess(arguments: [
+        let server = try await ServerProcess.start(arguments: [
             "dev", "--port", "0", "--tls-cert", certificate.certificatePath, "--tls-key", certificate.keyPath,
         ])
         #expect(server.streamRootURL.hasPrefix("https://127.0.0.1:"))
@@ -104,7 +108,7 @@ struct ProductionBinaryTests {
     }
 
     @Test func theSimpleRateLimitFlag() async throws {
-        let server = try await ServerProcess(arguments: ["dev", "--port", "0", "--rate-limit", "0.01", "--no-registry"])
+        let server = try await ServerProcess.start(arguments: ["dev", "--port", "0", "--rate-limit", "0.01", "--no-registry"])
         let path = uniquePath()
         #expect(try await request(.GET, server.streamRootURL + path).status == .notFound)
         let refused = try await request(.GET, server.streamRootURL + path)
@@ -113,20 +117,49 @@ struct ProductionBinaryTests {
         #expect(try await server.stop(timeoutSeconds: 60) == 0)
     }
 
-    @Test func sigtermAnswersWaitingLongPolls() async throws {
-        let server = try await ServerProcess(arguments: ["dev", "--port", "0", "--long-poll-timeout-ms", "120000", "--shutdown-timeout", "60"])
+    @Test func sigtermAnswersLongPollsAndEndsSSESessions() async throws {
+        let server = try await ServerProcess.start(arguments: [
+            "dev", "--port", "0", "--long-poll-timeout-ms", "600000", "--sse-connection-lifetime-ms", "600000", "--shutdown-timeout", "60",
+        ])
         let path = uniquePath()
         #expect(try await request(.PUT, server.streamRootURL + path, headers: [("Content-Type", "text/plain")]).status == .created)
-        async let poll = request(.GET, server.streamRootURL + path + "?offset=now&live=long-poll")
-        // The live-reader gauge shows when the long-poll is waiting.
-        let metricsURL = root(of: server.streamRootURL) + "/metrics"
+        let poll = Task { try await BinaryHTTP.request(.GET, server.streamRootURL + path + "?offset=now&live=long-poll", timeoutSeconds: 600) }
+        let sse = try await SSEReader.open(server.streamRootURL + path + "?offset=now&live=sse", timeout: .seconds(600))
+        #expect(sse.status == .ok)
+        // The live-reader gauges show when both are waiting.
         var waiting = false
         for _ in 0..<2000 where !waiting {
-            waiting = MetricsScrape(try await request(.GET, metricsURL).text)[#"ds_live_readers{mode="long-poll"}"#] == 1
+            let metrics = try await BinaryHTTP.metrics(server.streamRootURL)
+            waiting = metrics[#"ds_live_readers{mode="long-poll"}"#] == 1 && metrics[#"ds_live_readers{mode="sse"}"#] == 1
             if !waiting { try await Task.sleep(nanoseconds: 5_000_000) }
         }
         #expect(waiting)
-        #expect(try await server.stop(signal: SIGTERM, timeoutSeconds: 60) == 0)
-        #expect(try await poll.status == .noContent)
+        #expect(try await server.stop(signal: SIGTERM, timeoutSeconds: 120) == 0)
+        // The drain answered the long-poll (no data: 204) and ended the SSE response.
+        #expect(try await poll.value.status == .noContent)
+        let (_, ended) = try await sse.events()
+        #expect(ended)
+    }
+
+    @Test func sigtermStopsAtTheDeadlineWhenAClientStopsReading() async throws {
+        let size = 16 << 20
+        let server = try await ServerProcess.start(arguments: [
+            "dev", "--port", "0", "--no-registry", "--no-compression", "--read-chunk-bytes", String(64 << 20), "--shutdown-timeout", "1",
+        ])
+        let path = uniquePath()
+        let created = try await BinaryHTTP.request(
+            .PUT, server.streamRootURL + path, headers: [("Content-Type", "application/octet-stream")], body: String(repeating: "x", count: size)
+        )
+        #expect(created.status == .created)
+        // A client with a tiny receive window asks for the whole stream and reads only the start: the
+        // response can never finish, so the drain has to give up at the deadline.
+        let port = try #require(URLComponents(string: server.streamRootURL)?.port)
+        let socket = try RawSocket(port: port, receiveBufferBytes: 4096)
+        try socket.send("GET /v1/stream/\(path)?offset=-1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        #expect(try await socket.receive(timeoutMilliseconds: 60_000).hasPrefix("HTTP/1.1 200"))
+        #expect(try await server.stop(signal: SIGTERM, timeoutSeconds: 120) == 0)
+        let (bytes, closed) = try await runBlocking { socket.drainUntilClosed() }
+        #expect(closed)
+        #expect(bytes < size)
     }
 }

@@ -1,9 +1,4 @@
 import ArgumentParser
-import DSFileStore
-import DSServer
-import DSStore
-import DSSubscriptions
-import NIOCore
 
 /// The `durable-streams-server` executable.
 @main
@@ -25,16 +20,14 @@ struct DurableStreamsServerCommand: AsyncParsableCommand {
 struct DevCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dev",
-        abstract: "Serve an in-memory store (data is lost on exit)."
+        abstract: "Serve an in-memory store (data is lost on exit).",
+        discussion: "Subscriptions are kept in memory too, and webhooks may target http://localhost and http://127.0.0.x."
     )
 
     @OptionGroup var serve: ServeOptions
 
     func run() async throws {
-        var options = try serve.serverOptions(store: MemoryStreamStore())
-        // Subscriptions in memory; development mode lets webhooks target http://localhost and 127.0.0.x.
-        options.controlAPI = SubscriptionService(options: SubscriptionOptions(developmentMode: true))
-        try await ServerRunner.run(options, storeDescription: "in-memory store")
+        try await serve.serve(.memory)
     }
 }
 
@@ -42,30 +35,38 @@ struct DevCommand: AsyncParsableCommand {
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Serve a durable store kept in a data directory (log files plus LMDB metadata)."
+        abstract: "Serve a durable store kept in a data directory (log files plus LMDB metadata).",
+        discussion: """
+            Subscriptions (cursors, leases, pending retries, the webhook signing key) are kept in DATA-DIR/subscriptions \
+            and survive restarts. These options can also come from the config file or DS_ variables like every other.
+            """
     )
 
     @Option(name: .customLong("data-dir"), help: "Directory holding the streams; created if missing. One server per directory.")
-    var dataDirectory: String
+    var dataDirectory: String?
 
-    @Option(name: .customLong("max-open-files"), help: "Most stream log files kept open at once.")
-    var maxOpenFiles = 4096
+    @Option(name: .customLong("max-open-files"), help: "Most stream log files kept open at once (default 4096).")
+    var maxOpenFiles: String?
 
     @Option(name: .customLong("read-threads"), help: "Threads that read stream logs (default: one per core, at least 2).")
-    var readThreads: Int?
+    var readThreads: String?
+
+    @Option(name: .customLong("sync-threads"), help: "Threads that fdatasync the logs of one group commit (default 8).")
+    var syncThreads: String?
+
+    @Option(name: .customLong("metadata-map-bytes"), help: "Largest size of the LMDB metadata; reserves address space, not disk (default 68719476736).")
+    var metadataMapBytes: String?
 
     @OptionGroup var serve: ServeOptions
 
-    func validate() throws {
-        guard !dataDirectory.isEmpty else { throw ValidationError("--data-dir must not be empty") }
-        guard maxOpenFiles > 0 else { throw ValidationError("--max-open-files must be positive") }
-        if let readThreads, readThreads <= 0 { throw ValidationError("--read-threads must be positive") }
-    }
-
     func run() async throws {
-        var options = FileStoreOptions(maxOpenFiles: maxOpenFiles)
-        if let readThreads { options.readThreads = readThreads }
-        let store = try FileStreamStore(directory: dataDirectory, options: options)
-        try await ServerRunner.run(serve.serverOptions(store: store), storeDescription: "file store in \(dataDirectory)")
+        var flags: [String: ConfigValue] = [:]
+        for (key, value) in [
+            ("data-dir", dataDirectory), ("max-open-files", maxOpenFiles), ("read-threads", readThreads),
+            ("sync-threads", syncThreads), ("metadata-map-bytes", metadataMapBytes),
+        ] {
+            if let value { flags[key] = .string(value) }
+        }
+        try await serve.serve(.file, extraFlags: flags)
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DSFileStore
 import DSServer
 import DSStore
 import Foundation
@@ -91,6 +92,16 @@ struct ServeOptions: ParsableArguments {
     @Option(name: .customLong("rate-limit-by"), help: "address or token: how clients are told apart (default address).")
     var rateLimitBy: String?
 
+    // Subscriptions
+    @Flag(name: .customLong("no-subscriptions"), help: "Do not serve the subscription API under {stream-root}__ds/.")
+    var noSubscriptions = false
+    @Option(name: .customLong("public-url"), help: "scheme://host[:port] webhook receivers use to reach this server (callback and JWKS URLs; default: the bound address).")
+    var publicURL: String?
+    @Option(name: .customLong("localhost-webhooks"), help: "Allow webhook URLs http://localhost and http://127.0.0.x (default: true for dev, false for run).")
+    var localhostWebhooks: String?
+    @Option(name: .customLong("webhook-timeout-ms"), help: "How long one webhook attempt may take (default 10000).")
+    var webhookTimeoutMilliseconds: String?
+
     // Shutdown
     @Option(name: .customLong("shutdown-timeout"), help: "Seconds a SIGTERM drain waits for in-flight requests (default 10).")
     var shutdownTimeout: String?
@@ -143,30 +154,52 @@ struct ServeOptions: ParsableArguments {
         put("byte-rate-limit-burst", byteRateLimitBurst)
         put("max-live-per-client", maxLivePerClient)
         put("rate-limit-by", rateLimitBy)
+        if noSubscriptions { values["subscriptions"] = .bool(false) }
+        put("public-url", publicURL)
+        put("localhost-webhooks", localhostWebhooks)
+        put("webhook-timeout-ms", webhookTimeoutMilliseconds)
         put("shutdown-timeout", shutdownTimeout)
         return values
     }
 
-    /// Reads the config file named by `--config` (or `DS_CONFIG`), the environment and the flags.
-    func reader(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ConfigReader {
+    /// Reads the config file named by `--config` (or `DS_CONFIG`), the environment and the flags (these
+    /// options' plus a subcommand's own `extraFlags`).
+    func reader(
+        extraFlags: [String: ConfigValue] = [:],
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> ConfigReader {
         let path = config ?? environment["DS_CONFIG"]
         let file = try path.map { (path: $0, values: try ConfigReader.loadFile($0)) }
         var environment = environment
         environment["DS_CONFIG"] = nil
-        return try ConfigReader(file: file, environment: environment, flags: flagValues)
+        return try ConfigReader(file: file, environment: environment, flags: flagValues.merging(extraFlags) { _, extra in extra })
     }
 
-    /// Resolves the configuration, bootstraps logging and metrics for the process, and builds the server's
-    /// options around `store`. Call once per process.
-    func serverOptions(store: any StreamStore) throws -> ServerOptions {
-        let reader = try reader()
-        let settings = try ServerSettings(reader)
+    /// Resolves the configuration for `mode`, bootstraps logging and metrics for the process, opens the
+    /// store, and serves until a signal drains the server. Call once per process.
+    func serve(_ mode: ServeMode, extraFlags: [String: ConfigValue] = [:]) async throws {
+        let reader = try reader(extraFlags: extraFlags)
+        var settings = try ServerSettings(reader, mode: mode)
         LoggingSetup.bootstrap(format: settings.logFormat, level: settings.logLevel)
         let metrics = settings.metrics ? MetricsEndpoint.bootstrap() : nil
+        let store: any StreamStore
+        var description = "in-memory store"
+        var readOnly = false
+        if let file = settings.fileStore {
+            let fileStore = try FileStreamStore(directory: file.dataDirectory, options: file.options(level: settings.logLevel))
+            store = fileStore
+            description = "file store in \(file.dataDirectory)"
+            // A read-only directory can neither persist subscriptions nor take wake events.
+            readOnly = fileStore.isReadOnly
+            if readOnly { settings.subscriptions.enabled = false }
+        } else {
+            store = MemoryStreamStore()
+        }
         let options = settings.serverOptions(store: store, metrics: metrics)
         for name in reader.unknownEnvironment {
             options.logger.warning("ignoring an environment variable that names no option", metadata: ["variable": "\(name)"])
         }
-        return options
+        if readOnly { options.logger.warning("the data directory is read-only: subscriptions are not served") }
+        try await ServerRunner.run(options, storeDescription: description)
     }
 }

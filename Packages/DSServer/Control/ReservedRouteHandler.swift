@@ -1,3 +1,4 @@
+import CoreMetrics
 import DSProtocol
 import DSStore
 import Logging
@@ -60,12 +61,26 @@ public struct ControlEnvironment: Sendable {
     public var logger: Logger
     /// `scheme://host:port` of the server once it is bound (the real port when started with port `0`).
     public var baseURL: @Sendable () -> String
+    /// The server's authoriser (``ServerOptions/authorizer``): the control API asks it about the resources
+    /// it serves, as the server does for streams. `nil` allows everything.
+    public var authorizer: (any StreamAuthorizer)?
+    /// Where the server's metrics go (``OperationsOptions/metricsFactory``); `nil` uses `MetricsSystem`'s.
+    public var metricsFactory: (any MetricsFactory)?
 
     /// Creates an environment.
-    public init(store: any StreamStore, streamRoot: String, logger: Logger, baseURL: @escaping @Sendable () -> String) {
+    public init(
+        store: any StreamStore,
+        streamRoot: String,
+        logger: Logger,
+        baseURL: @escaping @Sendable () -> String,
+        authorizer: (any StreamAuthorizer)? = nil,
+        metricsFactory: (any MetricsFactory)? = nil
+    ) {
         self.store = store
         self.streamRoot = streamRoot
         self.logger = logger
         self.baseURL = baseURL
+        self.authorizer = authorizer
+        self.metricsFactory = metricsFactory
     }
 }

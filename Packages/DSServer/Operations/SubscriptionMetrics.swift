@@ -14,10 +14,12 @@ public struct SubscriptionMetrics: Sendable {
 
     private let deliveredCounter: Counter
     private let failedCounter: Counter
+    private let factory: any MetricsFactory
 
     /// Creates the counters on `factory` (`nil`: the factory bootstrapped in `MetricsSystem`).
     public init(factory: (any MetricsFactory)? = nil) {
         let factory = factory ?? MetricsSystem.factory
+        self.factory = factory
         deliveredCounter = Counter(label: Self.name, dimensions: [("result", "delivered")], factory: factory)
         failedCounter = Counter(label: Self.name, dimensions: [("result", "failed")], factory: factory)
     }
@@ -27,4 +29,10 @@ public struct SubscriptionMetrics: Sendable {
 
     /// Counts a delivery attempt that failed.
     public func failed() { failedCounter.increment() }
+
+    /// Counts a control API request the authoriser refused (`401` or `403`), in the same series the
+    /// server counts refused stream requests in.
+    public func authorizationDenied(status: Int) {
+        Counter(label: ServerMetrics.Name.authDenied, dimensions: [("status", String(status))], factory: factory).increment()
+    }
 }

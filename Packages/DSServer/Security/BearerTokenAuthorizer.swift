@@ -29,6 +29,9 @@ public struct BearerTokenAuthorizer: StreamAuthorizer {
         public var metrics: Bool
         /// Whether the token may call the health endpoints when they are protected.
         public var health: Bool
+        /// What the token may do with subscriptions (every subscription id). Managing or reading a
+        /// subscription reveals the paths and offsets of the streams it links, so grant it to trusted services.
+        public var subscriptions: Set<SubscriptionAction>
 
         /// Creates a grant; `create` and `delete` default to the `write` prefixes.
         public init(
@@ -39,7 +42,8 @@ public struct BearerTokenAuthorizer: StreamAuthorizer {
             create: [String]? = nil,
             delete: [String]? = nil,
             metrics: Bool = false,
-            health: Bool = false
+            health: Bool = false,
+            subscriptions: Set<SubscriptionAction> = []
         ) {
             self.name = name
             self.token = token
@@ -49,11 +53,15 @@ public struct BearerTokenAuthorizer: StreamAuthorizer {
             self.delete = delete ?? write
             self.metrics = metrics
             self.health = health
+            self.subscriptions = subscriptions
         }
 
-        /// Every action on every stream, plus metrics and health.
+        /// Every action on every stream and subscription, plus metrics and health.
         public static func fullAccess(token: String, name: String = "full-access") -> Grant {
-            Grant(name: name, token: token, read: [""], write: [""], metrics: true, health: true)
+            Grant(
+                name: name, token: token, read: [""], write: [""], metrics: true, health: true,
+                subscriptions: Set(SubscriptionAction.allCases)
+            )
         }
 
         func prefixes(for action: StreamAction) -> [String] {
@@ -91,6 +99,7 @@ public struct BearerTokenAuthorizer: StreamAuthorizer {
         case .metrics: allowed = grant.metrics
         case .health: allowed = grant.health
         case .stream(let path, let action): allowed = grant.prefixes(for: action).contains { Self.prefix($0, matches: path) }
+        case .subscription(_, let action): allowed = grant.subscriptions.contains(action)
         }
         guard allowed else { return .forbidden(reason: Self.denial(for: request.resource)) }
         return .allow(principal: grant.name)
@@ -114,6 +123,7 @@ public struct BearerTokenAuthorizer: StreamAuthorizer {
         case .metrics: return "this token may not read metrics"
         case .health: return "this token may not call health endpoints"
         case .stream(let path, let action): return "this token may not \(action.rawValue) \(path)"
+        case .subscription(let id, let action): return "this token may not \(action.rawValue) subscription \(id)"
         }
     }
 }

@@ -13,10 +13,23 @@ public enum StreamAction: String, Sendable, Hashable, CaseIterable {
     case delete
 }
 
+/// What a request wants to do with a subscription under the reserved `__ds` namespace (PROTOCOL.md §6–7).
+public enum SubscriptionAction: String, Sendable, Hashable, CaseIterable {
+    /// `GET` of a subscription: its configuration, linked stream paths and cursors.
+    case read
+    /// Creating, re-confirming or deleting a subscription, and adding or removing its explicit streams.
+    case manage
+    /// A pull-wake worker claiming a subscription's wake (`POST …/claim`, the "service JWT" of §7.2).
+    case claim
+}
+
 /// What an authoriser is asked about.
 public enum ProtectedResource: Sendable, Hashable {
     /// An action on the stream at `path` (below the stream root, percent-decoded).
     case stream(path: String, action: StreamAction)
+    /// An action on the subscription `id`. Callbacks, acks and releases are not asked about: they carry the
+    /// wake's own signed token in `Authorization`. The signing keys (`__ds/jwks.json`) are public.
+    case subscription(id: String, action: SubscriptionAction)
     /// The metrics endpoint (only asked when ``OperationsOptions/protectMetrics`` is set).
     case metrics
     /// The health and readiness endpoints (only asked when ``OperationsOptions/protectHealth`` is set).

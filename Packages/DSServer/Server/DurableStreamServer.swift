@@ -46,7 +46,9 @@ public final class DurableStreamServer: Sendable {
                 store: options.store,
                 streamRoot: options.streamRoot,
                 logger: options.logger,
-                baseURL: { [weak self] in self?.baseURL ?? "" }
+                baseURL: { [weak self] in self?.baseURL ?? "" },
+                authorizer: options.authorizer,
+                metricsFactory: options.operations.metricsFactory
             )
             try await controlAPI.start(environment)
         }

@@ -11,6 +11,10 @@ enum ControlError: Error, Sendable, Equatable {
     case subscriptionExists(String)
     /// A webhook URL that fails the SSRF rules (PROTOCOL.md §12.8).
     case webhookURLRejected(String)
+    /// The server's authoriser found no valid credentials for a subscription request.
+    case unauthenticated(String, credentialsSent: Bool)
+    /// The server's authoriser found credentials without the needed scope.
+    case forbidden(String)
     /// A missing, malformed or wrongly signed bearer token.
     case tokenInvalid(String)
     /// A token past its expiry.
@@ -32,6 +36,8 @@ enum ControlError: Error, Sendable, Equatable {
         case .subscriptionNotFound: "SUBSCRIPTION_NOT_FOUND"
         case .subscriptionExists: "SUBSCRIPTION_EXISTS"
         case .webhookURLRejected: "WEBHOOK_URL_REJECTED"
+        case .unauthenticated: "UNAUTHORIZED"
+        case .forbidden: "FORBIDDEN"
         case .tokenInvalid: "TOKEN_INVALID"
         case .tokenExpired: "TOKEN_EXPIRED"
         case .fenced: "FENCED"
@@ -47,7 +53,8 @@ enum ControlError: Error, Sendable, Equatable {
         case .invalidRequest, .webhookURLRejected: .badRequest
         case .subscriptionNotFound, .notFound: .notFound
         case .subscriptionExists, .fenced, .alreadyClaimed: .conflict
-        case .tokenInvalid, .tokenExpired: .unauthorized
+        case .tokenInvalid, .tokenExpired, .unauthenticated: .unauthorized
+        case .forbidden: .forbidden
         case .methodNotAllowed: .methodNotAllowed
         case .unavailable: .serviceUnavailable
         }
@@ -59,6 +66,8 @@ enum ControlError: Error, Sendable, Equatable {
         case .subscriptionNotFound(let id): "no subscription \(id)"
         case .subscriptionExists(let id): "subscription \(id) exists with a different configuration"
         case .webhookURLRejected(let reason): "webhook URL rejected: \(reason)"
+        case .unauthenticated(let reason, _): reason
+        case .forbidden(let reason): reason
         case .tokenInvalid(let reason): "invalid token: \(reason)"
         case .tokenExpired: "the token has expired"
         case .fenced: "the wake is stale: generation or wake_id does not match the current wake"

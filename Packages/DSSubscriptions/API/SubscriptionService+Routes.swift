@@ -10,14 +10,14 @@ extension SubscriptionService {
     public func handle(_ request: ControlRequest, context: RequestContext) -> EventLoopFuture<StreamResponse> {
         context.eventLoop.makeFutureWithTask {
             do {
-                return try await self.route(request)
+                return try await self.route(request, clientAddress: context.clientAddress)
             } catch {
                 return Self.response(error)
             }
         }
     }
 
-    private func route(_ request: ControlRequest) async throws(ControlError) -> StreamResponse {
+    private func route(_ request: ControlRequest, clientAddress: SocketAddress?) async throws(ControlError) -> StreamResponse {
         let subpath = request.subpath
         if subpath == "/jwks.json" {
             guard request.method == .GET || request.method == .HEAD else { throw .methodNotAllowed(allowed: "GET, HEAD") }
@@ -35,6 +35,9 @@ extension SubscriptionService {
             id = String(rest)
         }
         guard SubscriptionID.isValid(id) else { throw .invalidRequest("invalid subscription id") }
+        if let needed = Self.authorizedAction(action, request.method) {
+            try authorize(.subscription(id: id, action: needed), request: request, clientAddress: clientAddress)
+        }
         let body = Array(request.body.readableBytesView)
         let authorization = request.headers.first(name: "Authorization")
         switch (action, request.method) {
@@ -51,6 +54,39 @@ extension SubscriptionService {
         case ("release", .POST): return try await release(id: id, authorization: authorization, body: body)
         case ("streams", _), ("callback", _), ("ack", _), ("claim", _), ("release", _): throw .methodNotAllowed(allowed: "POST")
         default: throw .notFound(subpath)
+        }
+    }
+
+    // MARK: - Authorisation
+
+    /// What the authoriser is asked about for a path below `subscriptions/:id` and a method; `nil` for the
+    /// callback, ack and release paths (their wake token is checked instead) and for unsupported combinations.
+    static func authorizedAction(_ action: Substring, _ method: HTTPMethod) -> SubscriptionAction? {
+        switch (action, method) {
+        case ("", .GET), ("", .HEAD): return .read
+        case ("", .PUT), ("", .DELETE), ("streams", .POST): return .manage
+        case (let tail, .DELETE) where tail.hasPrefix("streams/"): return .manage
+        case ("claim", .POST): return .claim
+        default: return nil
+        }
+    }
+
+    /// Asks the server's authoriser, when it has one; throws `401`/`403` on refusal.
+    private func authorize(_ resource: ProtectedResource, request: ControlRequest, clientAddress: SocketAddress?) throws(ControlError) {
+        guard let (authorizer, metrics) = runtime.withLock({ runtime in runtime.flatMap { r in r.environment.authorizer.map { ($0, r.metrics) } } })
+        else { return }
+        let decision = authorizer.authorize(
+            AuthorizationRequest(method: request.method, resource: resource, headers: request.headers, clientAddress: clientAddress)
+        )
+        switch decision {
+        case .allow:
+            return
+        case .unauthenticated(let reason):
+            metrics.authorizationDenied(status: 401)
+            throw .unauthenticated(reason, credentialsSent: request.headers.contains(name: "Authorization"))
+        case .forbidden(let reason):
+            metrics.authorizationDenied(status: 403)
+            throw .forbidden(reason)
         }
     }
 
@@ -226,7 +262,17 @@ extension SubscriptionService {
     static func response(_ error: any Error) -> StreamResponse {
         let control = (error as? ControlError) ?? .unavailable("internal error")
         var response = json(control.body, status: control.status)
-        if case .methodNotAllowed(let allowed) = control { response.headers.add(name: "Allow", value: allowed) }
+        switch control {
+        case .methodNotAllowed(let allowed):
+            response.headers.add(name: "Allow", value: allowed)
+        case .unauthenticated(_, let credentialsSent):
+            let challenge = credentialsSent ? #"Bearer realm="durable-streams", error="invalid_token""# : #"Bearer realm="durable-streams""#
+            response.headers.add(name: "WWW-Authenticate", value: challenge)
+        case .forbidden:
+            response.headers.add(name: "WWW-Authenticate", value: #"Bearer realm="durable-streams", error="insufficient_scope""#)
+        default:
+            break
+        }
         return response
     }
 }

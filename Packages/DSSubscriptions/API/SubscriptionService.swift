@@ -34,6 +34,7 @@ public final class SubscriptionService: ReservedRouteHandler {
         var persistence: StatePersistence
         var sender: WebhookSender
         var client: HTTPClient
+        var metrics: SubscriptionMetrics
         var consumer: Task<Void, Never>?
         var tasks: [UInt64: Task<Void, Never>] = [:]
         var nextTaskID: UInt64 = 0
@@ -82,7 +83,10 @@ public final class SubscriptionService: ReservedRouteHandler {
         }
         subscriptionCount.store(snapshot.subscriptions.count, ordering: .releasing)
         runtime.withLock {
-            $0 = Runtime(environment: environment, signing: signing, persistence: persistence, sender: sender, client: client)
+            $0 = Runtime(
+                environment: environment, signing: signing, persistence: persistence, sender: sender, client: client,
+                metrics: SubscriptionMetrics(factory: environment.metricsFactory)
+            )
         }
         // The bound address is known only once the server listens; resolve it lazily.
         let streamRoot = environment.streamRoot
@@ -246,10 +250,15 @@ public final class SubscriptionService: ReservedRouteHandler {
     }
 
     private func deliver(_ delivery: WebhookDelivery) async {
-        guard let (sender, signing) = runtime.withLock({ runtime in runtime.map { ($0.sender, $0.signing) } }) else { return }
+        guard let (sender, signing, metrics) = runtime.withLock({ runtime in runtime.map { ($0.sender, $0.signing, $0.metrics) } }) else {
+            return
+        }
         let result = await sender.send(delivery, key: signing)
         if case .failed(let reason) = result {
+            metrics.failed()
             logger.warning("webhook delivery failed", metadata: ["subscription": "\(delivery.subscriptionID)", "reason": "\(reason)"])
+        } else {
+            metrics.delivered()
         }
         let effects = (try? transition {
             $0.deliveryFinished(delivery, result: result, now: Self.now(), retryDelay: RetryBackoff.delay(afterFailures:))
@@ -259,10 +268,12 @@ public final class SubscriptionService: ReservedRouteHandler {
     }
 
     private func appendWake(_ events: [JSONValue], to wakeStream: String) async {
-        guard let store = runtime.withLock({ $0?.environment.store }) else { return }
+        guard let (store, metrics) = runtime.withLock({ runtime in runtime.map { ($0.environment.store, $0.metrics) } }) else { return }
         do {
             try await WakeStreamWriter(store: store).append(events, to: wakeStream)
+            metrics.delivered()
         } catch {
+            metrics.failed()
             logger.warning("cannot append to the wake stream", metadata: ["wake_stream": "\(wakeStream)", "error": "\(error)"])
         }
     }

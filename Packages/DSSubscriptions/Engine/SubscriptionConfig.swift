@@ -61,13 +61,13 @@ struct SubscriptionConfig: Codable, Sendable, Hashable {
             webhookURL = url
         }
         let wakeStream = try optionalString(body, "wake_stream").map { path throws(ControlError) in try StreamPathRule.validate(path) }
+        // The other type's field is accepted and kept (PROTOCOL.md §6.2's own example sends a webhook
+        // subscription with a `wake_stream`); only the field of the subscription's type is used for delivery.
         switch type {
         case .webhook:
             guard webhookURL != nil else { throw .invalidRequest("webhook.url is required for type webhook") }
-            guard wakeStream == nil else { throw .invalidRequest("wake_stream is only for type pull-wake") }
         case .pullWake:
             guard wakeStream != nil else { throw .invalidRequest("wake_stream is required for type pull-wake") }
-            guard webhookURL == nil else { throw .invalidRequest("webhook is only for type webhook") }
         }
 
         var lease = defaultLeaseTTL

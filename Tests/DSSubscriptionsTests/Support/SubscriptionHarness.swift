@@ -17,12 +17,14 @@ struct SubscriptionHarness: Sendable {
         _ kind: StoreKind,
         options: SubscriptionOptions = SubscriptionOptions(developmentMode: true),
         store: (any StreamStore)? = nil,
+        configure: (inout ServerOptions) -> Void = { _ in },
         _ body: (SubscriptionHarness) async throws -> T
     ) async throws -> T {
         try await TestServer.with(kind, configure: { serverOptions in
             if let store { serverOptions.store = store }
             serverOptions.longPollTimeout = .seconds(5)
             serverOptions.controlAPI = SubscriptionService(options: options)
+            configure(&serverOptions)
         }) { server in
             try await body(SubscriptionHarness(server: server))
         }

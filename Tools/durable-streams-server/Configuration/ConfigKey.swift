@@ -26,5 +26,9 @@ enum ConfigKey {
         "rate-limit", "rate-limit-burst", "byte-rate-limit", "byte-rate-limit-burst", "max-live-per-client", "rate-limit-by",
         // Shutdown
         "shutdown-timeout",
+        // Durable store (run)
+        "data-dir", "max-open-files", "read-threads", "sync-threads", "metadata-map-bytes",
+        // Subscriptions
+        "subscriptions", "public-url", "localhost-webhooks", "webhook-timeout-ms",
     ]
 }

@@ -1,17 +1,19 @@
 import DSRegistry
 import DSServer
 import DSStore
+import DSSubscriptions
 import Logging
 import NIOCore
 
 extension ServerSettings {
-    /// The embeddable server's options for these settings, serving `store`.
+    /// The embeddable server's options for these settings, serving `store`, with the subscription service
+    /// (persisted in the data directory when there is one).
     func serverOptions(store: any StreamStore, metrics: MetricsEndpoint?) -> ServerOptions {
         var accessLogger = Logger(label: "durable-streams.access")
         accessLogger.logLevel = logLevel
         var logger = Logger(label: "durable-streams.server")
         logger.logLevel = logLevel
-        return ServerOptions(
+        var options = ServerOptions(
             port: port,
             host: host,
             store: store,
@@ -46,5 +48,9 @@ extension ServerSettings {
             rateLimits: rateLimits,
             shutdownTimeout: .nanoseconds(Int64(shutdownTimeoutSeconds * 1_000_000_000))
         )
+        if subscriptions.enabled {
+            options.controlAPI = SubscriptionService(options: subscriptions.options(directory: fileStore?.subscriptionDirectory))
+        }
+        return options
     }
 }

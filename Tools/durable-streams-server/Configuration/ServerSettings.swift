@@ -41,8 +41,20 @@ struct ServerSettings {
     var grants: [BearerTokenAuthorizer.Grant] = []
     var rateLimits: RateLimitOptions?
     var shutdownTimeoutSeconds = 10.0
+    var subscriptions: SubscriptionSettings
+    /// The durable store's settings; `nil` for the in-memory store.
+    var fileStore: FileStoreSettings?
 
-    init(_ config: ConfigReader) throws {
+    init(_ config: ConfigReader, mode: ServeMode) throws {
+        switch mode {
+        case .memory:
+            if let key = FileStoreSettings.keys.first(where: config.isSet) {
+                throw config.problem(key, "configures the durable store: use 'run', not 'dev' (which keeps streams in memory)")
+            }
+        case .file:
+            fileStore = try FileStoreSettings(config)
+        }
+        subscriptions = try SubscriptionSettings(config, mode: mode)
         if let value = try config.string("host") { host = value }
         if let value = try config.int("port", in: 0...65_535) { port = value }
         if let value = try config.string("stream-root") {
@@ -169,7 +181,7 @@ struct ServerSettings {
         }
     }
 
-    private static let grantKeys: Set<String> = ["name", "token", "read", "write", "create", "delete", "metrics", "health"]
+    private static let grantKeys: Set<String> = ["name", "token", "read", "write", "create", "delete", "metrics", "health", "subscriptions"]
 
     private static func grant(_ object: [String: ConfigValue], index: Int, config: ConfigReader) throws -> BearerTokenAuthorizer.Grant {
         func problem(_ text: String) -> ConfigurationError { config.problem("auth-tokens", "entry \(index + 1): \(text)") }
@@ -197,6 +209,20 @@ struct ServerSettings {
             guard case .bool(let flag) = value else { throw problem("'\(key)' must be true or false") }
             return flag
         }
+        /// `true` (every action), `false`, or a list of `read`, `manage`, `claim`.
+        func subscriptionActions() throws -> Set<SubscriptionAction> {
+            let expected = "'subscriptions' must be true, false or a list of \(SubscriptionAction.allCases.map(\.rawValue).joined(separator: ", "))"
+            switch object["subscriptions"] {
+            case nil, .bool(false)?: return []
+            case .bool(true)?: return Set(SubscriptionAction.allCases)
+            case .list(let items)?:
+                return Set(try items.map { item in
+                    guard case .string(let text) = item, let action = SubscriptionAction(rawValue: text) else { throw problem(expected) }
+                    return action
+                })
+            default: throw problem(expected)
+            }
+        }
         return BearerTokenAuthorizer.Grant(
             name: name,
             token: token,
@@ -205,7 +231,8 @@ struct ServerSettings {
             create: try prefixes("create"),
             delete: try prefixes("delete"),
             metrics: try flag("metrics"),
-            health: try flag("health")
+            health: try flag("health"),
+            subscriptions: try subscriptionActions()
         )
     }
 
