@@ -72,6 +72,12 @@ import Testing
             #expect(h.errorCode(try await h.call(.POST, callback, json: ["wake_id": wakeID, "generation": 0, "done": true], token: token)) == "FENCED")
             #expect(h.errorCode(try await h.call(.POST, callback, json: ["wake_id": wakeID, "generation": 1], token: "abc.def")) == "TOKEN_INVALID")
             #expect(try await h.ackedOffset("async", events) == StreamOffset.zero.description)
+            // The callback token works on the callback path only: release and ack are pull-wake endpoints,
+            // and refusing them leaves the wake in place (the callback below still completes it).
+            let release = try await h.call(.POST, "subscriptions/async/release", json: ["wake_id": wakeID, "generation": 1], token: token)
+            #expect(release.status == .badRequest)
+            #expect(h.errorCode(release) == "INVALID_REQUEST")
+            #expect(h.errorCode(try await h.call(.POST, "subscriptions/async/ack", json: ["wake_id": wakeID, "generation": 1], token: token)) == "INVALID_REQUEST")
 
             // Heartbeat (no done), then done with acks.
             let heartbeat = try await h.call(.POST, callback, json: ["wake_id": wakeID, "generation": 1], token: token)

@@ -188,7 +188,10 @@ extension SubscriptionService {
         let token = try verifiedToken(authorization)
         let report = try WakeReport.parse(try JSONInput.object(body), allowAcks: false)
         let effects = try transition { (core: inout SubscriptionCore) throws(ControlError) in
-            try core.release(id: id, token: token, wakeID: report.wakeID, generation: report.generation, now: Self.now())
+            // A webhook's callback token is for its callback path only (PROTOCOL.md §7.1).
+            guard let record = core.subscriptions[id] else { throw .subscriptionNotFound(id) }
+            guard record.config.type == .pullWake else { throw .invalidRequest("release is for pull-wake subscriptions; use callback") }
+            return try core.release(id: id, token: token, wakeID: report.wakeID, generation: report.generation, now: Self.now())
         }
         try await saveOrFail()
         perform(effects)
