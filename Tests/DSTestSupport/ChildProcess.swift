@@ -33,21 +33,32 @@ public final class ChildProcess: @unchecked Sendable {
     private var exitStatus: Int32?
 
     /// Spawns `executable` with `arguments`; `environment` replaces the test's environment when given.
-    /// Standard input is `/dev/null`.
+    /// Standard input carries `standardInput` and then ends, or is `/dev/null` when that is `nil`.
     public init(
         executable: String,
         arguments: [String],
         environment: [String: String]? = nil,
+        standardInput: [UInt8]? = nil,
         standardOutput: Output = .inherit,
         standardError: Output = .inherit
     ) throws {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         var parentEnds: [Int32: Int32] = [:]
         var childEnds: [Int32] = []
         defer { for fd in childEnds { close(fd) } }
+        if standardInput != nil {
+            var ends: [Int32] = [0, 0]
+            guard pipe(&ends) == 0 else { throw TestFailure("pipe() failed: \(errno)") }
+            _ = fcntl(ends[0], F_SETFD, FD_CLOEXEC)
+            _ = fcntl(ends[1], F_SETFD, FD_CLOEXEC)
+            parentEnds[0] = ends[1]
+            childEnds.append(ends[0])
+            posix_spawn_file_actions_adddup2(&actions, ends[0], 0)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        }
         for (target, output) in [(Int32(1), standardOutput), (Int32(2), standardError)] {
             switch output {
             case .inherit:
@@ -87,6 +98,12 @@ public final class ChildProcess: @unchecked Sendable {
             throw TestFailure("posix_spawn \(executable) failed: \(String(cString: strerror(result)))")
         }
         self.pid = pid
+        if let standardInput, let input = parentEnds[0] {
+            // The child reads as the test writes; closing the pipe is its end of input.
+            let handle = FileHandle(fileDescriptor: input, closeOnDealloc: true)
+            handle.write(Data(standardInput))
+            try handle.close()
+        }
         self.standardOutput = parentEnds[1].map { FileHandle(fileDescriptor: $0, closeOnDealloc: true) }
         self.standardError = parentEnds[2].map { FileHandle(fileDescriptor: $0, closeOnDealloc: true) }
     }

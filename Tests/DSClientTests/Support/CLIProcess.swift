@@ -10,32 +10,33 @@ final class CLIProcess: Sendable {
             .appendingPathComponent("durable-stream")
     }()
 
-    private let process: Process
+    private let process: ChildProcess
+    private let arguments: [String]
     private let output = CapturedOutput()
     private let changes: AsyncStream<Void>
     private let notify: AsyncStream<Void>.Continuation
 
     /// Starts `durable-stream arguments…` with `environment` added to (and `STREAM_*` removed from) this
-    /// process's environment, feeding `stdin` (or nothing) on standard input.
+    /// process's environment, feeding `stdin` (or nothing) on standard input. Spawned with `posix_spawn`
+    /// (see ``ChildProcess``), never Foundation's `Process`.
     init(_ arguments: [String], environment: [String: String] = [:], stdin: [UInt8]? = nil) throws {
-        process = Process()
-        process.executableURL = Self.executable
-        process.arguments = arguments
+        self.arguments = arguments
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("STREAM_") }
         env.merge(environment) { $1 }
-        process.environment = env
         (changes, notify) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        // Blocking reads on dedicated threads: FileHandle.readabilityHandler has crashed libdispatch on Linux
-        // when the pipe went away under it.
+        process = try ChildProcess(
+            executable: Self.executable.path,
+            arguments: arguments,
+            environment: env,
+            standardInput: stdin ?? [],
+            standardOutput: .capture,
+            standardError: .capture
+        )
+        // Blocking reads and the wait for exit run on threads of their own, off the concurrency pool.
         let output = self.output
         let notify = self.notify
-        for (pipe, isStdout) in [(out, true), (err, false)] {
-            let handle = pipe.fileHandleForReading
+        for (handle, isStdout) in [(process.standardOutput, true), (process.standardError, false)] {
+            guard let handle else { continue }
             Thread.detachNewThread {
                 while true {
                     let data = handle.availableData
@@ -47,19 +48,11 @@ final class CLIProcess: Sendable {
                 notify.yield()
             }
         }
-        process.terminationHandler = { _ in
+        let process = self.process
+        Thread.detachNewThread {
+            process.waitForExit()
             output.state.withLock { $0.terminated = true }
             notify.yield()
-        }
-        if let stdin {
-            let input = Pipe()
-            process.standardInput = input
-            try process.run()
-            input.fileHandleForWriting.write(Data(stdin))
-            try input.fileHandleForWriting.close()
-        } else {
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
         }
     }
 
@@ -81,17 +74,17 @@ final class CLIProcess: Sendable {
     @discardableResult
     func exit(within seconds: Double = 20) async throws -> Int32 {
         do {
-            try await withTimeout(seconds, "durable-stream \(process.arguments ?? [])") { [self] in
+            try await withTimeout(seconds, "durable-stream \(arguments)") { [self] in
                 var iterator = changes.makeAsyncIterator()
                 while !output.exited {
                     guard await iterator.next() != nil else { break }
                 }
             }
         } catch {
-            process.terminate()
+            process.send(SIGTERM)
             throw error
         }
-        return process.terminationStatus
+        return process.terminationStatus ?? -1
     }
 
     /// Runs the tool to completion.

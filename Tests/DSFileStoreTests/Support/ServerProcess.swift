@@ -9,15 +9,17 @@ import Glibc
 /// The real `durable-streams-server` executable, run as a child process on a data directory.
 final class ServerProcess: Sendable {
     let port: Int
-    private let process: Process
+    private let process: ChildProcess
     private let output: Output
 
     /// What the server printed, collected as it arrives.
     private final class Output: Sendable {
         let text = Mutex("")
+        /// Output pipes not yet read to their end.
+        let openPipes = Mutex(2)
     }
 
-    private init(process: Process, port: Int, output: Output) {
+    private init(process: ChildProcess, port: Int, output: Output) {
         self.process = process
         self.port = port
         self.output = output
@@ -34,26 +36,27 @@ final class ServerProcess: Sendable {
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
             throw TestFailure("\(executable.path) is missing; `swift build` builds it along with the tests")
         }
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = ["run", "--data-dir", dataDirectory, "--port", "0", "--no-compression"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        let output = Output()
         let (lines, continuation) = AsyncStream.makeStream(of: String.self)
-        pipe.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                continuation.finish()
-                return
+        // posix_spawn, not Foundation's Process (see ChildProcess); the output is read on threads of its own.
+        let process = try ChildProcess(
+            executable: executable.path,
+            arguments: ["run", "--data-dir", dataDirectory, "--port", "0", "--no-compression"],
+            standardOutput: .capture,
+            standardError: .capture
+        )
+        let output = Output()
+        for handle in [process.standardOutput, process.standardError].compactMap({ $0 }) {
+            Thread.detachNewThread {
+                while true {
+                    let data = handle.availableData
+                    if data.isEmpty { break }
+                    let text = String(decoding: data, as: UTF8.self)
+                    output.text.withLock { $0 += text }
+                    continuation.yield(text)
+                }
+                if output.openPipes.withLock({ $0 -= 1; return $0 == 0 }) { continuation.finish() }
             }
-            let text = String(decoding: data, as: UTF8.self)
-            output.text.withLock { $0 += text }
-            continuation.yield(text)
         }
-        try process.run()
         let port = try await withThrowingTaskGroup(of: Int?.self) { group in
             group.addTask {
                 var seen = ""
@@ -72,7 +75,7 @@ final class ServerProcess: Sendable {
             return first
         }
         guard let port else {
-            process.terminate()
+            process.send(SIGKILL)
             throw TestFailure("the server did not start: \(output.text.withLock { $0 })")
         }
         return ServerProcess(process: process, port: port, output: output)
@@ -86,24 +89,19 @@ final class ServerProcess: Sendable {
 
     /// `kill -9`: no chance to flush, close or answer anything.
     func kill() async {
-        _ = Glibc.kill(process.processIdentifier, SIGKILL)
+        process.send(SIGKILL)
         await waitForExit()
     }
 
     /// SIGTERM: a graceful stop.
     func stop() async {
-        process.terminate()
+        process.send(SIGTERM)
         await waitForExit()
     }
 
     private func waitForExit() async {
         let process = self.process
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            DispatchQueue.global().async {
-                process.waitUntilExit()
-                continuation.resume()
-            }
-        }
+        _ = try? await runBlocking { process.waitForExit() }
     }
 
     private static func listeningPort(in text: String) -> Int? {
