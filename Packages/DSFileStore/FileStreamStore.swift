@@ -76,7 +76,7 @@ public final class FileStreamStore: StreamStore {
         }
     }
 
-    /// The number of live streams.
+    /// The number of streams held, soft-deleted ones (kept for their forks) included.
     public var streamCount: Int { context.table.count }
 
     /// What the writer has done since the store opened.
