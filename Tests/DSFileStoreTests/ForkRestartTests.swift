@@ -148,6 +148,48 @@ struct ForkRestartTests {
     }
 }
 
+extension ForkRestartTests {
+    /// A binary append larger than one frame is still one record: a sub-offset may reach anywhere inside it, but
+    /// not past its end, before and after a restart; reads of the fork cut the last inherited frame exactly.
+    @Test func subOffsetsReachAcrossTheFramesOfOneLargeAppend() async throws {
+        let harness = try FileStoreHarness()
+        defer { harness.remove() }
+        let source = uniquePath("source")
+        let big = pseudoRandomBytes(count: 200_000, seed: 11)  // four frames of at most 64 KiB
+        let start = StreamOffset(position: 0).description
+        let atBig = StreamOffset(position: 5).description
+        try await harness.withServer { server in
+            try await server.createStream(source, contentType: "application/octet-stream", body: "small")
+            let appended = try await server.request(.POST, source, headers: [("Content-Type", "application/octet-stream")], body: ByteBuffer(bytes: big))
+            #expect(appended.status == .noContent)
+            try await server.request(.POST, source, headers: [("Content-Type", "application/octet-stream")], text: "tail")
+        }
+        try await harness.withServer(configure: { $0.readChunkBytes = 50_000 }) { server in
+            #expect(try await fork(server, uniquePath("f"), from: source, offset: start, subOffset: "6").status == .badRequest)
+            #expect(try await fork(server, uniquePath("f"), from: source, offset: atBig, subOffset: "200001").status == .badRequest)
+            #expect(try await fork(server, uniquePath("f"), from: source, offset: StreamOffset(position: 70_000).description, subOffset: "130006").status == .badRequest)
+            let inside = uniquePath("inside")
+            #expect(try await fork(server, inside, from: source, offset: StreamOffset(position: 70_000).description, subOffset: "130005").status == .created)
+            let partial = uniquePath("partial")
+            #expect(try await fork(server, partial, from: source, offset: atBig, subOffset: "150000").status == .created)
+            try await server.request(.POST, partial, headers: [("Content-Type", "application/octet-stream")], text: "!")
+            let readAll = { (path: String) async throws -> [UInt8] in
+                var bytes: [UInt8] = []
+                var offset = "-1"
+                while true {
+                    let page = try await server.request(.GET, "\(path)?offset=\(offset)")
+                    guard page.status == .ok else { throw TestFailure("reading \(path) answered \(page.status)") }
+                    bytes += page.bytes
+                    offset = try page.nextOffset.unwrap("next offset")
+                    if page.header("Stream-Up-To-Date") == "true" { return bytes }
+                }
+            }
+            #expect(try await readAll(partial) == Array("small".utf8) + Array(big.prefix(150_000)) + Array("!".utf8))
+            #expect(try await readAll(inside) == Array("small".utf8) + big)
+        }
+    }
+}
+
 /// Polls `condition` for up to 30 seconds.
 private func eventually(_ condition: () async throws -> Bool) async throws {
     let deadline = ContinuousClock.now + .seconds(30)

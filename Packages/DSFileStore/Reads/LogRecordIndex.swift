@@ -14,8 +14,9 @@ struct LogRecordIndex: ForkRecordIndex {
         self.context = context
     }
 
-    /// Headers only, so blocks need hold no more than a window of them.
-    private static let blockSize = Int(LogGeometry.windowBytes)
+    /// Headers only: small blocks, so walking the 64 KiB frames of a large binary append reads one block per
+    /// frame rather than every payload, while a block still holds dozens of small JSON frames.
+    private static let blockSize = 4096
 
     /// The first frame start at or after `position`, at most `limit` (a boundary itself).
     func messageStart(atOrAfter position: UInt64, limit: UInt64) throws(FileStoreFailure) -> UInt64 {
