@@ -40,7 +40,7 @@ extension FileStreamStore {
             do throws(FileStoreFailure) {
                 return try LogReader.read(plan, context: context)
             } catch {
-                if plan.stream.state.withLock({ $0.removed }) { throw StoreError.notFound(path: plan.info.path) }
+                if plan.stream.state.withLock({ $0.lifecycle == .removed }) { throw StoreError.notFound(path: plan.info.path) }
                 context.logger.error("read failed", metadata: ["stream": "\(plan.info.path)", "error": "\(error)"])
                 throw error.storeError
             }
@@ -50,7 +50,7 @@ extension FileStreamStore {
     public func list(now: StoreTimestamp, on eventLoop: any EventLoop) -> EventLoopFuture<[StreamInfo]> {
         let infos = context.table.all().compactMap { stream in
             stream.state.withLock { state -> StreamInfo? in
-                guard !state.removed, !state.record.isExpired(at: now) else { return nil }
+                guard state.isLive, !state.record.isExpired(at: now) else { return nil }
                 return state.record.info()
             }
         }
@@ -70,7 +70,7 @@ extension FileStreamStore {
             return StreamWait(cancel: nil)
         }
         let registration = stream.state.withLock { state in
-            state.waiters.register(promise, after: offset, tail: state.record.log.streamEnd, closed: state.record.closed, removed: state.removed)
+            state.waiters.register(promise, after: offset, tail: state.record.log.streamEnd, closed: state.record.closed, removed: !state.isLive)
         }
         return registration.wait(completing: promise) { [stream] id in
             _ = stream.state.withLock { $0.waiters.remove(id) }

@@ -47,7 +47,7 @@ public final class FileStreamStore: StreamStore {
             let recovered = try Recovery.run(context: context, readOnly: readOnly)
             for stream in recovered.streams {
                 context.table.insert(stream)
-                let hasExpiry = stream.state.withLock { $0.record.expiry != .none }
+                let hasExpiry = stream.state.withLock { $0.isLive && $0.record.expiry != .none }
                 if hasExpiry { context.expiring.withLock { $0[ObjectIdentifier(stream)] = stream } }
             }
             context.threads.start()
@@ -71,12 +71,12 @@ public final class FileStreamStore: StreamStore {
                 ]
             )
         } catch {
-                if lock >= 0 { SystemCall.closeFile(lock) }
+            if lock >= 0 { SystemCall.closeFile(lock) }
             throw error.storeError
         }
     }
 
-    /// The number of live streams.
+    /// The number of streams held, soft-deleted ones (kept for their forks) included.
     public var streamCount: Int { context.table.count }
 
     /// What the writer has done since the store opened.
@@ -108,9 +108,7 @@ public final class FileStreamStore: StreamStore {
     // MARK: - Writes
 
     public func create(_ request: CreateStreamRequest, on eventLoop: any EventLoop) -> EventLoopFuture<CreateStreamOutcome> {
-        if request.fork != nil {
-            return eventLoop.makeFailedFuture(StoreError.invalid(.invalidFork("the file store does not support forks yet")))
-        }
+        if let spec = request.fork { return createFork(request, spec: spec, on: eventLoop) }
         let contentType = request.contentType ?? .defaultType
         let payloads: [ByteBuffer]
         do throws(ProtocolError) {
@@ -142,7 +140,7 @@ public final class FileStreamStore: StreamStore {
         return promise.futureResult
     }
 
-    private func submit(_ operation: WriteOperation) {
+    func submit(_ operation: WriteOperation) {
         if isReadOnly { return operation.fail(.unavailable("the data directory is read-only")) }
         guard isOpen.load(ordering: .acquiring), writer.submit(operation) else {
             return operation.fail(.unavailable("the store is closed"))
@@ -151,7 +149,7 @@ public final class FileStreamStore: StreamStore {
 
     /// The frame payloads of a body: one per JSON message (validated, flattened, each followed by `,`),
     /// or bounded slices of any other body.
-    private func framePayloads(_ body: ByteBuffer, json: Bool, allowEmptyArray: Bool) throws(ProtocolError) -> [ByteBuffer] {
+    func framePayloads(_ body: ByteBuffer, json: Bool, allowEmptyArray: Bool) throws(ProtocolError) -> [ByteBuffer] {
         guard body.readableBytes > 0 else { return [] }
         guard json else { return LogFrame.payloads(of: body, messageEnds: nil) }
         let framed = try JSONStreamFraming.frameMessages(body, allowEmptyArray: allowEmptyArray, allocator: allocator)

@@ -11,24 +11,30 @@ enum Recovery {
     static func run(context: StoreContext, readOnly: Bool) throws(FileStoreFailure) -> (streams: [FileStream], nextID: UInt64) {
         let (loaded, storedNextID) = try context.metadata.loadAll()
         var nextID = storedNextID
-        var streams: [FileStream] = []
-        streams.reserveCapacity(loaded.count)
-        var expectedFiles = Set<String>(minimumCapacity: loaded.count)
+        // Ids only grow, so a fork's source always sorts before it.
+        var records = loaded.sorted { $0.record.id < $1.record.id }
+        var (changed, collected) = reconcileForks(&records, context: context)
+        var expectedFiles = Set<String>(minimumCapacity: records.count)
         var repairs = MetadataChanges()
-        for (name, loadedRecord) in loaded {
-            var record = loadedRecord
+        for index in records.indices {
+            let (name, record) = records[index]
             nextID = max(nextID, record.id + 1)
+            if collected.contains(index) {
+                repairs.removals.append((name, record.id))
+                continue
+            }
             let fileName = DataDirectory.logFileName(name: name, id: record.id)
             expectedFiles.insert(fileName)
             if readOnly {
                 try inspectLog(of: record, fileName: fileName, context: context)
-            } else if let lostFrom = try recoverLog(of: &record, fileName: fileName, context: context) {
-                repairs.records.append((name, record))
+            } else if let lostFrom = try recoverLog(of: &records[index].record, fileName: fileName, context: context) {
+                changed.insert(index)
                 repairs.checkpointRollbacks.append(.init(streamID: record.id, from: lostFrom))
             }
-            streams.append(FileStream(name: name, record: record))
         }
+        for index in changed.sorted() where !collected.contains(index) { repairs.records.append(records[index]) }
         if nextID != storedNextID { repairs.nextID = nextID }
+        let streams = makeStreams(records, skipping: collected)
         guard !readOnly else { return (streams, nextID) }
         if !repairs.isEmpty { try context.metadata.commit(repairs) }
         try moveOrphans(keeping: expectedFiles, context: context)
@@ -82,7 +88,7 @@ enum Recovery {
     /// Rolls a stream back to the last intact frame of a log shorter than its committed end.
     private static func rollBack(_ record: inout StreamRecord, path: String, size: UInt64, context: StoreContext) throws(FileStoreFailure) -> UInt64 {
         let lostFrom = record.log.streamEnd
-        var log = LogGeometry()
+        var log = LogGeometry(base: record.base)
         if size >= LogGeometry.fileHeaderSize {
             let origin = try context.metadata.checkpoints(stream: record.id).last { $0.file < size } ?? log.window
             log.streamEnd = origin.stream

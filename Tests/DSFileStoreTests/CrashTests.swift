@@ -38,14 +38,6 @@ struct CrashTests {
     ]
     static let writers = 12
     static let acksPerRound = 150
-    /// One connection per writer: a request queued for a connection when the server dies would retry
-    /// connecting to the dead port until its deadline.
-    static let client = HTTPClient(
-        eventLoopGroupProvider: .singleton,
-        configuration: HTTPClient.Configuration(
-            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 2 * writers)
-        )
-    )
 
     @Test(.timeLimit(.minutes(5)))
     func everyAcknowledgedAppendSurvivesKillDashNine() async throws {
@@ -183,20 +175,7 @@ struct CrashTests {
         contentType: String? = nil,
         body: String? = nil,
         headers: [(String, String)] = []
-    ) async throws -> Reply {
-        var request = HTTPClientRequest(url: server.streamRootURL + path)
-        request.method = method
-        if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
-        if let body { request.body = .bytes(ByteBuffer(string: body)) }
-        let response = try await client.execute(request, timeout: .seconds(20))
-        let bytes = try await response.body.collect(upTo: 64 << 20)
-        return Reply(status: response.status, headers: response.headers, body: bytes)
-    }
-
-    struct Reply: Sendable {
-        var status: HTTPResponseStatus
-        var headers: HTTPHeaders
-        var body: ByteBuffer
+    ) async throws -> ServerProcess.Reply {
+        try await server.send(method, path, contentType: contentType, body: body, headers: headers)
     }
 }

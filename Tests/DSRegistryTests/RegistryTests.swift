@@ -95,37 +95,62 @@ struct RegistryTests {
         }
     }
 
+    /// What replaying the registry says is live: path → creation time.
+    private func replay(_ messages: [[String: Any]]) -> [String: Int64] {
+        var live: [String: Int64] = [:]
+        for message in messages {
+            guard let key = message["key"] as? String else { continue }
+            switch (message["headers"] as? [String: Any])?["operation"] as? String {
+            case "insert": live[key] = (message["value"] as? [String: Any])?["createdAt"] as? Int64
+            case "delete": live[key] = nil
+            default: break
+            }
+        }
+        return live
+    }
+
+    /// The registry survives restarts and is repaired on startup against the streams that exist. With the file
+    /// store each restart closes the store and opens the same data directory again.
     @Test(arguments: StoreKind.allCases)
     func startupRepairsTheRegistryAgainstTheStore(store: StoreKind) async throws {
-        let backing = try store.makeStore()
+        let backing = try store.makeRestartableStore()
         // Streams created while no registry hook was running, e.g. a crash between a create and its event.
-        let orphan = uniquePath()
+        let orphan = uniquePath("orphan")
         _ = try await backing.create(CreateStreamRequest(path: orphan, contentType: .init("text/plain")), on: TestEventLoop.any).get()
-        try await TestServer.with(store, configure: {
-            $0.store = backing
-            $0.hooks = createRegistryHooks()
-        }) { (server: TestServer) async throws in
+        let kept = uniquePath("kept")
+        let keptCreatedAt = try await TestServer.with(store: backing, configure: { $0.hooks = createRegistryHooks() }) { (server: TestServer) async throws -> Int64 in
             let messages = try await changes(server)
             #expect(messages.count == 1)
             #expect(messages.first?["key"] as? String == orphan)
-            // A stream recorded as live that no longer exists is repaired with a delete.
+            try await server.createStream(kept)
             #expect(try await server.request(.DELETE, orphan).status == .noContent)
+            let recorded = replay(try await waitForChanges(server, count: 3))
+            #expect(Set(recorded.keys) == [kept])
+            return try #require(recorded[kept])
         }
-        // The registry stream now claims nothing; make it claim a stream that is gone, then restart.
-        let ghost = uniquePath()
+
+        // Restart. The registry now claims only `kept`; make it also claim a stream that does not exist (a crash
+        // between a delete and its event), then restart again.
+        try StoreKind.reopen(backing)
+        let ghost = uniquePath("ghost")
         let insertGhost = #"{"type":"streams","key":"\#(ghost)","value":{"path":"\#(ghost)","contentType":"text/plain","createdAt":1},"headers":{"operation":"insert"}}"#
         _ = try await backing.append(
             AppendRequest(path: "__registry__", contentType: .init("application/json"), body: ByteBuffer(string: insertGhost)),
             on: TestEventLoop.any
         ).get()
-        try await TestServer.with(store, configure: {
-            $0.store = backing
-            $0.hooks = createRegistryHooks()
-        }) { (server: TestServer) async throws in
+        try await backing.close()
+        try StoreKind.reopen(backing)
+
+        try await TestServer.with(store: backing, configure: { $0.hooks = createRegistryHooks() }) { (server: TestServer) async throws in
             let messages = try await changes(server)
-            let last = try #require(messages.last)
-            #expect(last["key"] as? String == ghost)
-            #expect((last["headers"] as? [String: Any])?["operation"] as? String == "delete")
+            let operations = messages.map { [$0["key"] as? String, ($0["headers"] as? [String: Any])?["operation"] as? String] }
+            // Everything recorded before the restarts is still there, in order, and the ghost is repaired with a
+            // delete; `kept` survived with its creation time, so it needs no new event.
+            #expect(operations == [[orphan, "insert"], [kept, "insert"], [orphan, "delete"], [ghost, "insert"], [ghost, "delete"]])
+            #expect(replay(messages) == [kept: keptCreatedAt])
+            let live = try await server.store.list(now: .now(), on: TestEventLoop.any).get().map(\.path).filter { $0 != "__registry__" }
+            #expect(live == [kept])
+            #expect(try await server.request(.HEAD, kept).status == .ok)
         }
     }
 }

@@ -18,8 +18,9 @@ import Testing
     func stateSurvivesRestart(kind: StoreKind) async throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        // The memory store's close() keeps its streams, so the second server sees the same streams.
-        let store = try kind.makeStore()
+        // The second server serves the same streams: the memory store keeps them through close(), the file
+        // store is opened again on the same directory.
+        let store = try kind.makeRestartableStore()
         let options = SubscriptionOptions(directory: directory, developmentMode: true)
         let receiver = try await WebhookReceiver.start()
         defer { Task { try? await receiver.stop() } }
@@ -65,6 +66,7 @@ import Testing
         let keyMode = try FileManager.default.attributesOfItem(atPath: directory + "/signing-key.json")[.posixPermissions] as? Int
         #expect(keyMode == 0o600)
 
+        try StoreKind.reopen(store)
         try await SubscriptionHarness.with(kind, options: options, store: store) { h in
             // Same key, same subscriptions, cursor and generation.
             let kid = ((try h.object(try await h.call(.GET, "jwks.json"))["keys"] as? [[String: Any]])?.first)?["kid"] as? String

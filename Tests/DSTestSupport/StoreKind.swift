@@ -10,11 +10,7 @@ public enum StoreKind: String, Sendable, CustomStringConvertible {
     case file
 
     /// The backends the shared behaviour suite (conformance, forks, server tests) runs against.
-    ///
-    /// The file store is not listed yet: it does not implement forks (issue 4), so the fork cases would fail.
-    /// Its own white-box suite (Tests/DSFileStoreTests) runs against it; once forks land in the file store,
-    /// add `.file` here so every shared test holds for it too.
-    public static let allCases: [StoreKind] = [.memory]
+    public static let allCases: [StoreKind] = [.memory, .file]
 
     public var description: String { rawValue }
 
@@ -24,5 +20,20 @@ public enum StoreKind: String, Sendable, CustomStringConvertible {
         case .memory: return MemoryStreamStore()
         case .file: return try TemporaryFileStore()
         }
+    }
+
+    /// A fresh, empty store of this kind that a test can restart: after a server stops (closing it), pass it
+    /// to ``reopen(_:)`` and serve it again.
+    public func makeRestartableStore() throws -> any StreamStore {
+        switch self {
+        case .memory: return MemoryStreamStore()
+        case .file: return try TemporaryFileStore(restartable: true)
+        }
+    }
+
+    /// Restarts a store from ``makeRestartableStore()`` after it was closed. The memory store keeps its streams
+    /// through `close()`, which stands in for a restart; the file store really opens its directory again.
+    public static func reopen(_ store: any StreamStore) throws {
+        if let file = store as? TemporaryFileStore { try file.reopen() }
     }
 }

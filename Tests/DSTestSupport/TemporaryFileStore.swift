@@ -4,18 +4,39 @@ import DSStore
 import Foundation
 import Logging
 import NIOCore
+import Synchronization
 
-/// A ``FileStreamStore`` in its own temporary directory, which is deleted when the store closes.
+/// A ``FileStreamStore`` in its own temporary directory.
+///
+/// By default the directory is deleted when the store closes. A *restartable* one keeps it until this object
+/// goes away, so a test can close the store (a server stop does that) and ``reopen()`` the same directory,
+/// which is exactly what a server restart does: recovery runs and everything is read back from disk.
 public final class TemporaryFileStore: StreamStore {
     /// The data directory.
     public let directory: TemporaryDirectory
-    /// The store itself.
-    public let store: FileStreamStore
+    private let current: Mutex<FileStreamStore>
+    private let restartable: Bool
 
     /// Opens a store in a new temporary directory, with small resource limits suited to many stores at once.
-    public init() throws {
+    /// - Parameter restartable: keep the directory on ``close()`` so that ``reopen()`` can open it again.
+    public init(restartable: Bool = false) throws {
         directory = try TemporaryDirectory()
-        store = try FileStreamStore(directory: directory.path, options: .forTests)
+        current = Mutex(try FileStreamStore(directory: directory.path, options: .forTests))
+        self.restartable = restartable
+    }
+
+    deinit {
+        if restartable { directory.remove() }
+    }
+
+    /// The store itself (the one opened last).
+    public var store: FileStreamStore { current.withLock { $0 } }
+
+    /// Opens the directory again after ``close()``, as a restarted server would; later calls go to the new store.
+    public func reopen() throws {
+        precondition(restartable, "only a restartable TemporaryFileStore keeps its directory to reopen")
+        let reopened = try FileStreamStore(directory: directory.path, options: .forTests)
+        current.withLock { $0 = reopened }
     }
 
     public func create(_ request: CreateStreamRequest, on eventLoop: any EventLoop) -> EventLoopFuture<CreateStreamOutcome> {
@@ -54,9 +75,13 @@ public final class TemporaryFileStore: StreamStore {
         store.setExpiryObserver(observer)
     }
 
+    public func readiness(on eventLoop: any EventLoop) -> EventLoopFuture<Void> {
+        store.readiness(on: eventLoop)
+    }
+
     public func close() async throws {
         try await store.close()
-        directory.remove()
+        if !restartable { directory.remove() }
     }
 }
 

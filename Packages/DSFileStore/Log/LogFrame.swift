@@ -6,7 +6,9 @@ import NIOCore
 /// - File header (16 bytes): the magic `DSLOG` `0 0 1`, then the stream id (little-endian `UInt64`), so a log
 ///   is never mistaken for another incarnation's.
 /// - Frame header (8 bytes): payload length (little-endian `UInt32`), then the CRC-32 of those four length
-///   bytes followed by the payload. A torn or corrupted frame fails its checksum.
+///   bytes followed by the payload. A torn or corrupted frame fails its checksum. The top bit of the length
+///   word (``continuedFlag``) marks a frame that the same append continues in the next frame: the frames of
+///   one append without it end a *record*, the data boundary a fork sub-offset may not cross.
 ///
 /// Payloads concatenate to the stream's stored representation: each JSON message with its `,` is one frame;
 /// other streams are cut into frames of at most ``maxBinaryPayload`` bytes, so verifying the frames around
@@ -14,6 +16,10 @@ import NIOCore
 package enum LogFrame {
     /// Largest payload of a frame of a non-JSON stream.
     static let maxBinaryPayload = 64 * 1024
+
+    /// Set in a frame's length word when the next frame belongs to the same append (binary appends longer
+    /// than ``maxBinaryPayload``); payloads are therefore shorter than 2 GiB.
+    static let continuedFlag: UInt32 = 1 << 31
 
     static let magic: [UInt8] = [0x44, 0x53, 0x4C, 0x4F, 0x47, 0x00, 0x00, 0x01]
 
@@ -31,16 +37,17 @@ package enum LogFrame {
         guard stored == id else { throw .corrupt("log file belongs to stream \(stored), not \(id)") }
     }
 
-    /// Appends `payload` as one frame to `out`.
-    package static func write(_ payload: ByteBuffer, to out: inout ByteBuffer) {
-        let length = UInt32(payload.readableBytes)
+    /// Appends `payload` as one frame to `out`; `continued` when the same append goes on in the next frame.
+    package static func write(_ payload: ByteBuffer, continued: Bool = false, to out: inout ByteBuffer) {
+        precondition(payload.readableBytes < Int(continuedFlag), "a frame payload must be shorter than 2 GiB")
+        let length = UInt32(payload.readableBytes) | (continued ? continuedFlag : 0)
         let checksum = payload.withUnsafeReadableBytes { checksumOf(length: length, payload: $0) }
         out.writeInteger(length, endianness: .little)
         out.writeInteger(checksum, endianness: .little)
         out.writeImmutableBuffer(payload)
     }
 
-    /// The checksum stored in a frame header.
+    /// The checksum stored in a frame header; `length` is the whole length word, flag included.
     static func checksumOf(length: UInt32, payload: UnsafeRawBufferPointer) -> UInt32 {
         var lengthBytes = length.littleEndian
         var crc = withUnsafeBytes(of: &lengthBytes) { raw in

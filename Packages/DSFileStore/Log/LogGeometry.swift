@@ -15,6 +15,9 @@ struct LogPosition: Sendable, Hashable {
 /// which is enough to compute its file position: `window.file + (start - window.stream) + index * 8`.
 /// A read therefore seeks straight to its frame in the current window, or looks up the checkpoint at or
 /// before its offset and walks at most one window of frame headers.
+///
+/// A fork's log holds only its own data, which starts at its fork offset (``base``): its first frame begins
+/// at that stream position, right after the file header.
 struct LogGeometry: Sendable, Hashable {
     /// Bytes before the first frame: magic and the stream id.
     static let fileHeaderSize: UInt64 = 16
@@ -25,16 +28,28 @@ struct LogGeometry: Sendable, Hashable {
     /// ...or holds this many frames.
     static let windowMaxFrames: UInt32 = 64
 
+    /// Where the stream's own data starts: `0`, or a fork's fork offset. Fixed at creation.
+    let base: UInt64
     /// The stream's tail.
-    var streamEnd: UInt64 = 0
+    var streamEnd: UInt64
     /// The end of the last frame in the log file.
     var fileEnd: UInt64 = LogGeometry.fileHeaderSize
     /// The first frame of the current window.
-    var window = LogPosition(stream: 0, file: LogGeometry.fileHeaderSize)
+    var window: LogPosition
     /// Frames in the current window.
     var windowFrameCount: UInt32 = 0
     /// The stream start of each frame in the current window; `nil` when unknown (after a restart, until the window rolls).
     var windowStarts: [UInt64]? = []
+
+    /// An empty log whose data starts at stream position `base`.
+    init(base: UInt64 = 0) {
+        self.base = base
+        streamEnd = base
+        window = LogPosition(stream: base, file: Self.fileHeaderSize)
+    }
+
+    /// The first frame's position: where a walk through the whole log starts.
+    var origin: LogPosition { LogPosition(stream: base, file: Self.fileHeaderSize) }
 
     /// Whether any frame was ever written (an empty stream has no log file).
     var hasFrames: Bool { fileEnd > Self.fileHeaderSize }

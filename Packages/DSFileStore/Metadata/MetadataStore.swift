@@ -75,15 +75,16 @@ final class MetadataStore: Sendable {
         UInt64.random(in: 1...UInt64(UInt32.max)) << 24
     }
 
-    /// The checkpoint at or before `position` in the log of stream `id`; the log's first frame when none is stored.
-    func checkpoint(stream id: UInt64, atOrBefore position: UInt64) throws(FileStoreFailure) -> LogPosition {
+    /// The checkpoint at or before `position` in the log of stream `id`; `origin` (the log's first frame) when
+    /// none is stored.
+    func checkpoint(stream id: UInt64, atOrBefore position: UInt64, origin: LogPosition) throws(FileStoreFailure) -> LogPosition {
         let prefix = MetadataKey.bigEndian(id)
         let found = try environment.read { (txn) throws(FileStoreFailure) in
             try txn.floor(checkpoints, prefix + MetadataKey.bigEndian(position), prefix: prefix) { key, value in
                 LogPosition(stream: MetadataKey.readBigEndian(key, at: 8), file: ByteReaderValue.uint64(value) ?? 0)
             }
         }
-        return found ?? LogPosition(stream: 0, file: LogGeometry.fileHeaderSize)
+        return found ?? origin
     }
 
     /// Every checkpoint of stream `id`, in order (used by recovery).

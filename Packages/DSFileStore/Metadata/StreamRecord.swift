@@ -6,8 +6,9 @@ import DSStore
 /// The encoded form (``encoded()``) leaves out the producer table, which lives in its own database so a
 /// commit rewrites only the producers that changed, and the window's frame starts, which are a cache.
 struct StreamRecord: Sendable {
-    /// Bumped when the encoding changes incompatibly.
-    static let formatVersion: UInt8 = 1
+    /// Bumped when the encoding changes. Version 2 added the fork offset and `expiryInherited` at the end;
+    /// version 1 records (written before forks were supported) are read as well.
+    static let formatVersion: UInt8 = 2
 
     var id: UInt64
     var path: String
@@ -21,21 +22,28 @@ struct StreamRecord: Sendable {
     var closedBy: ProducerStamp?
     var writer = WriterState()
     var log = LogGeometry()
-    /// Set when the stream is a fork (reserved: forks are not supported by this store yet).
+    /// Set when the stream is a fork: where it branched off its source.
     var fork: ForkLink?
-    /// Number of forks reading this stream's data (reserved for forks).
+    /// True when this fork took its expiry from its source because its request named none.
+    var expiryInherited = false
+    /// Number of forks created from this stream and not yet collected; committed with their records.
     var forkReferences: UInt64 = 0
-    /// Deleted while forks still read its data (reserved for forks).
+    /// Deleted (or expired) while forks still read its data: `410 Gone`, and its path stays blocked.
     var softDeleted = false
 
-    init(id: UInt64, path: String, contentType: StreamContentType, expiry: StreamExpiry, now: StoreTimestamp) {
+    init(id: UInt64, path: String, contentType: StreamContentType, expiry: StreamExpiry, now: StoreTimestamp, fork: ForkLink? = nil) {
         self.id = id
         self.path = path
         self.contentType = contentType
         self.expiry = expiry
         self.createdAt = now
         self.lastAccess = now
+        self.fork = fork
+        self.log = LogGeometry(base: fork?.base ?? 0)
     }
+
+    /// Where the stream's own data starts: `0`, or a fork's fork offset.
+    var base: UInt64 { log.base }
 
     var tail: StreamOffset { StreamOffset(position: log.streamEnd) }
 
@@ -58,17 +66,23 @@ struct StreamRecord: Sendable {
             closed: closed,
             expiry: expiry,
             expiresAt: expiry.deadline(lastAccess: lastAccess),
-            createdAt: createdAt
+            createdAt: createdAt,
+            fork: fork.map { ForkSpec(sourcePath: $0.sourcePath, offset: StreamOffset(position: $0.offset), subOffset: $0.subOffset) },
+            expiryInherited: expiryInherited
         )
     }
 }
 
-/// Where a fork branches off its source (persisted now so fork support needs no format change).
+/// Where a fork branches off its source: the source's incarnation (its id, which holds one reference count
+/// for the fork) and the request's resolved fork configuration.
 struct ForkLink: Sendable, Hashable {
     var sourcePath: String
     var sourceID: UInt64
+    /// The anchor (`Stream-Fork-Offset`, the source's tail when omitted).
     var offset: UInt64
     var subOffset: UInt64
+    /// The fork offset: the anchor moved past the sub-offset, where the fork's own data starts.
+    var base: UInt64
 }
 
 extension StreamRecord {
@@ -106,6 +120,9 @@ extension StreamRecord {
         }
         out.write(forkReferences)
         out.write(softDeleted)
+        // Version 2.
+        out.write(expiryInherited)
+        if let fork { out.write(fork.base) }
         return out.bytes
     }
 
@@ -113,7 +130,7 @@ extension StreamRecord {
     static func decode(_ bytes: UnsafeRawBufferPointer) throws(FileStoreFailure) -> StreamRecord {
         var input = ByteReader(bytes)
         let version = try input.readUInt8()
-        guard version == formatVersion else { throw .corrupt("unknown stream record version \(version)") }
+        guard version == 1 || version == formatVersion else { throw .corrupt("unknown stream record version \(version)") }
         let id = try input.readUInt64()
         let path = try input.readString()
         let contentType = StreamContentType(try input.readString())
@@ -134,21 +151,33 @@ extension StreamRecord {
             ProducerStamp(id: try input.readString(), epoch: try input.readUInt64(), seq: try input.readUInt64())
         }
         record.writer.lastSeq = try input.readOptional { (input) throws(FileStoreFailure) in try input.readString() }
-        record.log.streamEnd = try input.readUInt64()
-        record.log.fileEnd = try input.readUInt64()
-        record.log.window = LogPosition(stream: try input.readUInt64(), file: try input.readUInt64())
-        record.log.windowFrameCount = try input.readUInt32()
-        record.log.windowStarts = record.log.windowFrameCount == 0 ? [] : nil
+        let streamEnd = try input.readUInt64()
+        let fileEnd = try input.readUInt64()
+        let window = LogPosition(stream: try input.readUInt64(), file: try input.readUInt64())
+        let windowFrameCount = try input.readUInt32()
         record.fork = try input.readOptional { (input) throws(FileStoreFailure) in
             ForkLink(
                 sourcePath: try input.readString(),
                 sourceID: try input.readUInt64(),
                 offset: try input.readUInt64(),
-                subOffset: try input.readUInt64()
+                subOffset: try input.readUInt64(),
+                base: 0
             )
         }
         record.forkReferences = try input.readUInt64()
         record.softDeleted = try input.readBool()
+        if version >= 2 {
+            record.expiryInherited = try input.readBool()
+            if record.fork != nil { record.fork?.base = try input.readUInt64() }
+        } else if record.fork != nil {
+            throw .corrupt("a version 1 record cannot describe a fork (\(path))")
+        }
+        record.log = LogGeometry(base: record.fork?.base ?? 0)
+        record.log.streamEnd = streamEnd
+        record.log.fileEnd = fileEnd
+        record.log.window = window
+        record.log.windowFrameCount = windowFrameCount
+        record.log.windowStarts = windowFrameCount == 0 ? [] : nil
         guard input.isAtEnd else { throw .corrupt("trailing bytes in the record of \(path)") }
         return record
     }

@@ -7,6 +7,8 @@ struct FrameScanner {
     struct Frame {
         var start: UInt64
         var length: UInt64
+        /// The same append continues in the next frame (so this frame does not end a record).
+        var continued: Bool
         var payload: ByteBuffer?
 
         var end: UInt64 { start + length }
@@ -33,16 +35,17 @@ struct FrameScanner {
     mutating func next(wantsPayload: (UInt64, UInt64) -> Bool) throws(FileStoreFailure) -> Frame? {
         guard position.file < fileEnd else { return nil }
         var header = try bytes(at: position.file, count: Int(LogGeometry.frameHeaderSize))
-        let length = header.readInteger(endianness: .little, as: UInt32.self)!
+        let word = header.readInteger(endianness: .little, as: UInt32.self)!
+        let length = word & ~LogFrame.continuedFlag
         let checksum = header.readInteger(endianness: .little, as: UInt32.self)!
         let payloadStart = position.file + LogGeometry.frameHeaderSize
         guard payloadStart + UInt64(length) <= fileEnd else {
             throw .corrupt("a frame at byte \(position.file) runs past the log's committed end")
         }
-        var frame = Frame(start: position.stream, length: UInt64(length), payload: nil)
+        var frame = Frame(start: position.stream, length: UInt64(length), continued: word & LogFrame.continuedFlag != 0, payload: nil)
         if wantsPayload(frame.start, frame.length) {
             let payload = try bytes(at: payloadStart, count: Int(length))
-            let actual = payload.withUnsafeReadableBytes { LogFrame.checksumOf(length: length, payload: $0) }
+            let actual = payload.withUnsafeReadableBytes { LogFrame.checksumOf(length: word, payload: $0) }
             guard actual == checksum else {
                 throw .corrupt("checksum mismatch in the frame at stream offset \(position.stream)")
             }

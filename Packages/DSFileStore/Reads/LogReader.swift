@@ -7,6 +7,7 @@ struct ReadPlan: Sendable {
     let info: StreamInfo
     /// The requested start position (at most the tail).
     let start: UInt64
+    /// The stream's own committed log.
     let log: LogGeometry
     let isJSON: Bool
     let maxBytes: Int
@@ -15,41 +16,71 @@ struct ReadPlan: Sendable {
 /// Serves a read from a stream's log on a reader thread, in time proportional to the bytes returned:
 /// it seeks to the frame holding the start (current window, or the LMDB checkpoint at or before it),
 /// walks at most one window of frames, and reads the returned frames with their checksums verified.
+/// A fork's read that starts below its fork offset reads its ancestors' logs first (``StitchedRead``).
 enum LogReader {
     static func read(_ plan: ReadPlan, context: StoreContext) throws(FileStoreFailure) -> ReadOutcome {
-        let log = plan.log
-        let origin: LogPosition
-        if let exact = log.frameStart(containing: plan.start) {
-            origin = exact
-        } else if plan.start >= log.window.stream {
-            origin = log.window
+        let own = LogSegment(stream: plan.stream, log: plan.log)
+        let tail = plan.info.tail.position
+        let result: (start: UInt64, next: UInt64, chunks: [ByteBuffer])
+        if plan.start >= plan.log.base {
+            result = try read(own, from: plan.start, limit: tail, budget: plan.maxBytes, needOne: true, isJSON: plan.isJSON, context: context)
         } else {
-            origin = try context.metadata.checkpoint(stream: plan.stream.id, atOrBefore: plan.start)
-        }
-        let path = context.directory.logPath(plan.stream.fileName)
-        return try context.files.withDescriptor(stream: plan.stream.id, path: path) { (fd) throws(FileStoreFailure) in
-            let blockSize = min(plan.maxBytes, 4 << 20) + Int(LogGeometry.windowBytes)
-            var scanner = FrameScanner(fd: fd, from: origin, fileEnd: log.fileEnd, blockSize: blockSize)
-            let (start, end, payloads) = plan.isJSON
-                ? try readMessages(&scanner, plan: plan)
-                : try readBytes(&scanner, plan: plan)
-            return ReadOutcome(
-                info: plan.info,
-                start: .init(position: start),
-                next: .init(position: end),
-                chunks: joined(payloads)
+            let ranges = [InheritedRange].readable(ancestry: plan.stream.ancestry, stream: plan.stream, base: plan.log.base, tail: tail)
+            guard let first = ranges.first, first.start == 0 else {
+                throw .corrupt("the data \(plan.info.path) inherits from its fork source is missing")
+            }
+            let segment = { (stream: FileStream) -> LogSegment in stream === plan.stream ? own : .committed(stream) }
+            result = try StitchedRead.read(
+                ranges,
+                from: plan.start,
+                tail: tail,
+                maxBytes: plan.maxBytes,
+                alignedStart: { (range, position) throws(FileStoreFailure) in
+                    guard plan.isJSON, position > range.start else { return position }
+                    return try LogRecordIndex(segment(range.stream), context: context).messageStart(atOrAfter: position, limit: range.end)
+                },
+                readRange: { (range, from, budget, needOne) throws(FileStoreFailure) in
+                    let part = try read(segment(range.stream), from: from, limit: range.end, budget: budget, needOne: needOne, isJSON: plan.isJSON, context: context)
+                    return (part.chunks, part.next)
+                }
             )
+        }
+        return ReadOutcome(info: plan.info, start: .init(position: result.start), next: .init(position: result.next), chunks: joined(result.chunks))
+    }
+
+    /// Reads one log from `start` up to `limit` (at most its committed end) with a byte budget; JSON streams
+    /// return whole messages from the first message boundary at or after `start`, at least one when `needOne`.
+    static func read(
+        _ segment: LogSegment,
+        from start: UInt64,
+        limit: UInt64,
+        budget: Int,
+        needOne: Bool,
+        isJSON: Bool,
+        context: StoreContext
+    ) throws(FileStoreFailure) -> (start: UInt64, next: UInt64, chunks: [ByteBuffer]) {
+        guard start < limit else { return (start, start, []) }
+        let blockSize = min(max(budget, 0), 4 << 20) + Int(LogGeometry.windowBytes)
+        return try segment.scan(from: start, blockSize: blockSize, context: context) { (scanner) throws(FileStoreFailure) in
+            isJSON
+                ? try readMessages(&scanner, from: start, limit: limit, budget: budget, needOne: needOne)
+                : try readBytes(&scanner, from: start, limit: limit, budget: budget, needOne: needOne)
         }
     }
 
-    /// Bytes `[start, min(tail, start + maxBytes))`, cut out of whole verified frames.
-    private static func readBytes(_ scanner: inout FrameScanner, plan: ReadPlan) throws(FileStoreFailure) -> (UInt64, UInt64, [ByteBuffer]) {
-        let start = plan.start
-        let end = min(plan.log.streamEnd, start &+ UInt64(max(plan.maxBytes, 1)))
+    /// Bytes `[start, min(limit, start + budget))`, cut out of whole verified frames.
+    private static func readBytes(
+        _ scanner: inout FrameScanner,
+        from start: UInt64,
+        limit: UInt64,
+        budget: Int,
+        needOne: Bool
+    ) throws(FileStoreFailure) -> (start: UInt64, next: UInt64, chunks: [ByteBuffer]) {
+        let end = min(limit, start &+ UInt64(max(budget, needOne ? 1 : 0)))
         var payloads: [ByteBuffer] = []
         while scanner.position.stream < end {
             guard let frame = try scanner.next(wantsPayload: { frameStart, length in frameStart + length > start }) else {
-                throw .corrupt("the log of \(plan.info.path) ends before its committed tail")
+                throw .corrupt("a log ends before its committed tail")
             }
             guard var payload = frame.payload else { continue }
             let from = max(start, frame.start) - frame.start
@@ -58,33 +89,40 @@ enum LogReader {
             payload.moveReaderIndex(forwardBy: Int(from))
             payloads.append(payload)
         }
-        return (start, end, payloads)
+        return (start, max(start, end), payloads)
     }
 
-    /// Whole messages from the first message boundary at or after the start: as many as fit in `maxBytes`, at least one.
-    private static func readMessages(_ scanner: inout FrameScanner, plan: ReadPlan) throws(FileStoreFailure) -> (UInt64, UInt64, [ByteBuffer]) {
-        let requested = plan.start
-        var start: UInt64?
-        var end = plan.log.streamEnd
+    /// Whole messages from the first message boundary at or after `requested` and before `limit`: as many as
+    /// fit in `budget` bytes, at least one when `needOne`.
+    private static func readMessages(
+        _ scanner: inout FrameScanner,
+        from requested: UInt64,
+        limit: UInt64,
+        budget: Int,
+        needOne: Bool
+    ) throws(FileStoreFailure) -> (start: UInt64, next: UInt64, chunks: [ByteBuffer]) {
+        var first: UInt64?
+        var end = limit
         var payloads: [ByteBuffer] = []
-        while true {
-            let limit = start.map { $0 &+ UInt64(max(plan.maxBytes, 1)) }
+        while scanner.position.stream < limit {
+            let budgetEnd = first.map { $0 &+ UInt64(max(budget, 0)) }
             let frame = try scanner.next { frameStart, length in
                 guard frameStart >= requested else { return false }
-                guard let limit else { return true }
-                return frameStart + length <= limit
+                guard let budgetEnd else { return needOne || length <= UInt64(max(budget, 0)) }
+                return frameStart + length <= budgetEnd
             }
-            guard let frame else { break }
+            guard let frame else { throw .corrupt("a log ends before its committed tail") }
             if frame.start < requested { continue }
+            if first == nil { first = frame.start }
             guard let payload = frame.payload else {
                 end = frame.start
                 break
             }
-            if start == nil { start = frame.start }
             payloads.append(payload)
             end = frame.end
         }
-        return (start ?? plan.log.streamEnd, end, payloads)
+        guard let first else { return (limit, limit, []) }
+        return (first, end, payloads)
     }
 
     /// One buffer per read: a single payload as it is, several copied together (the bytes returned, once).

@@ -18,6 +18,12 @@ enum SystemCall {
         }
     }
 
+    /// Fails unless the process may create files in the directory at `path` (it exists, is writable, and its
+    /// file system is not read-only).
+    static func checkWritable(_ path: String) throws(FileStoreFailure) {
+        if access(path, W_OK) != 0 { throw .system(errno: errno, operation: "check that \(path) is writable") }
+    }
+
     static func closeFile(_ fd: Int32) {
         _ = close(fd)
     }

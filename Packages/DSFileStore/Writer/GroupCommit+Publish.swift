@@ -4,9 +4,11 @@ import NIOCore
 extension GroupCommit {
     /// Makes the committed group visible: new state, woken waiters, table changes, answers.
     func publish() {
+        var reported = Set<ObjectIdentifier>()
         for key in order {
             guard let working = pending[key], !working.removed, !working.isNew, working.dirty else { continue }
-            let (waiters, change) = working.stream.state.withLock { state -> ([EventLoopPromise<StreamChange>], StreamChange) in
+            let reserved = reservations[key]?.count ?? 0
+            let (waiters, change, softDeleted) = working.stream.state.withLock { state -> ([EventLoopPromise<StreamChange>], StreamChange, Bool) in
                 let before = state.record
                 var record = working.record
                 // Reads may have slid the TTL since the working copy was taken; that is not persisted yet.
@@ -14,11 +16,22 @@ extension GroupCommit {
                 state.accessDirty = record.lastAccess > working.record.lastAccess
                 if !state.accessDirty { context.touched.withLock { $0[key] = nil } }
                 state.record = record
-                if record.log.streamEnd > before.log.streamEnd { return (state.waiters.takeAll(), .dataAvailable) }
-                if record.closed && !before.closed { return (state.waiters.takeAll(), .closed) }
-                return ([], .dataAvailable)
+                state.reservedForks -= reserved
+                if record.softDeleted {
+                    guard state.lifecycle == .live else { return ([], .deleted, false) }
+                    state.lifecycle = .softDeleted
+                    return (state.waiters.takeAll(), .deleted, true)
+                }
+                if record.log.streamEnd > before.log.streamEnd { return (state.waiters.takeAll(), .dataAvailable, false) }
+                if record.closed && !before.closed { return (state.waiters.takeAll(), .closed, false) }
+                return ([], .dataAvailable, false)
             }
             waiters.fire(change)
+            if softDeleted {
+                reported.insert(key)
+                context.expiring.withLock { $0[key] = nil }
+                context.touched.withLock { $0[key] = nil }
+            }
         }
         for stream in created {
             let key = ObjectIdentifier(stream)
@@ -29,19 +42,23 @@ extension GroupCommit {
         }
         for removal in removals {
             let stream = removal.stream
-            let waiters = stream.state.withLock { state in
-                state.removed = true
-                return state.waiters.takeAll()
+            let (waiters, wasLive) = stream.state.withLock { state in
+                defer { state.lifecycle = .removed }
+                return (state.waiters.takeAll(), state.lifecycle == .live)
             }
             waiters.fire(.deleted)
-            context.table.remove(stream)
             let key = ObjectIdentifier(stream)
+            if wasLive { reported.insert(key) }
+            context.table.remove(stream)
             context.expiring.withLock { $0[key] = nil }
             context.touched.withLock { $0[key] = nil }
             context.files.retire(stream: stream.id)
             context.discardLog(stream.fileName)
         }
-        for notice in expiredNotices { context.notifyExpired(notice) }
+        // A request that found a stream expired reported it already (and left it not live).
+        for (stream, notice) in expiredNotices where reported.contains(ObjectIdentifier(stream)) {
+            context.notifyExpired(notice)
+        }
         for reply in replies {
             switch reply {
             case .create(let promise, let result): promise.completeWith(result.mapError { $0 })
@@ -53,6 +70,9 @@ extension GroupCommit {
 
     /// Answers every request of a group that could not be committed with `error`; nothing of it is visible.
     func rollBack(_ error: StoreError) {
+        for (source, count) in reservations.values {
+            source.state.withLock { $0.reservedForks -= count }
+        }
         for reply in replies {
             switch reply {
             case .create(let promise, _): promise.fail(error)

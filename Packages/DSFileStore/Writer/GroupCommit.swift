@@ -20,8 +20,14 @@ struct GroupCommit {
     var overlay: [String: FileStream?] = [:]
     var created: [FileStream] = []
     var removals: [Removal] = []
+    /// Every stream in ``removals``.
+    var removed: Set<ObjectIdentifier> = []
     var replies: [Reply] = []
-    var expiredNotices: [ExpiredStream] = []
+    /// Expiries the writer noticed (reported at publish unless a request noticed them first).
+    var expiredNotices: [(stream: FileStream, notice: ExpiredStream)] = []
+    /// Forks attached to their sources in this group, by source: taken under the source's lock
+    /// (``FileStream/State/reservedForks``) and given back at publish or roll-back.
+    var reservations: [ObjectIdentifier: (source: FileStream, count: Int)] = [:]
 
     struct PendingStream {
         let stream: FileStream
@@ -68,7 +74,12 @@ struct GroupCommit {
         case .delete(let delete):
             replies.append(.delete(delete.promise, Result { () throws(StoreError) in try applyDelete(delete) }))
         case .reap(let stream):
-            if current(stream.path) === stream { remove(stream) }
+            guard current(stream.path) === stream else { return }
+            if let working = load(stream), working.record.forkReferences > 0 {
+                softDelete(stream)
+            } else {
+                remove(stream)
+            }
         case .flushAccessTimes:
             let streams = context.touched.withLock { touched in
                 defer { touched = [:] }
@@ -80,23 +91,34 @@ struct GroupCommit {
 
     private mutating func applyCreate(_ operation: CreateOperation) throws(StoreError) -> CreateStreamOutcome {
         let request = operation.request
+        // An existing stream answers first, so a repeated fork request succeeds even once its source is gone.
         if let existing = current(request.path) {
             if let working = load(existing) {
+                if working.record.softDeleted { throw .pathBlockedBySoftDeletedStream }
                 if !working.record.isExpired(at: request.now) {
                     try CreateMatching.check(request, against: working.record.info())
                     return .alreadyExists(working.record.info())
                 }
-                expire(existing, record: working.record, at: request.now)
+                if expire(existing, working: working, at: request.now) { throw .pathBlockedBySoftDeletedStream }
             } else {
                 remove(existing)  // marked removed by an expiry check; its reap would no longer find it
             }
         }
         let name = DataDirectory.encodedName(of: request.path)
+        let fork = try operation.fork.map { (result) throws(StoreError) in try result.get() }
         try checkNameIsFree(name, path: request.path)
-        var record = StreamRecord(id: nextID, path: request.path, contentType: operation.contentType, expiry: request.expiry, now: request.now)
+        var record: StreamRecord
+        if let fork {
+            // The reference is taken last, when nothing can fail any more: a refused fork leaves none behind.
+            let link = try attach(fork, now: request.now)
+            record = StreamRecord(id: nextID, path: request.path, contentType: fork.plan.contentType, expiry: fork.plan.expiry, now: request.now, fork: link)
+            record.expiryInherited = fork.plan.expiryInherited
+        } else {
+            record = StreamRecord(id: nextID, path: request.path, contentType: operation.contentType, expiry: request.expiry, now: request.now)
+        }
         record.closed = request.closed
         nextID += 1
-        let stream = FileStream(name: name, record: record)
+        let stream = FileStream(name: name, record: record, source: fork?.source, ancestry: fork?.plan.ancestry ?? [])
         var working = PendingStream(stream: stream, committed: record.log, record: record, isNew: true, dirty: true)
         addFrames(operation.payloads, to: &working)
         let info = working.record.info()
@@ -111,9 +133,9 @@ struct GroupCommit {
     private mutating func applyAppend(_ operation: AppendOperation) throws(StoreError) -> AppendOutcome {
         let request = operation.request
         guard let stream = current(request.path), var working = load(stream) else { throw .notFound(path: request.path) }
+        if working.record.softDeleted { throw .gone(path: request.path) }
         if working.record.isExpired(at: request.now) {
-            expire(stream, record: working.record, at: request.now)
-            throw .notFound(path: request.path)
+            throw expire(stream, working: working, at: request.now) ? .gone(path: request.path) : .notFound(path: request.path)
         }
         let record = working.record
         let decision = try AppendRules.decide(
@@ -151,25 +173,41 @@ struct GroupCommit {
 
     private mutating func applyDelete(_ operation: DeleteOperation) throws(StoreError) -> DeleteOutcome {
         guard let stream = current(operation.path), let working = load(stream) else { throw .notFound(path: operation.path) }
+        if working.record.softDeleted { throw .gone(path: operation.path) }
         if working.record.isExpired(at: operation.now) {
-            expire(stream, record: working.record, at: operation.now)
-            throw .notFound(path: operation.path)
+            throw expire(stream, working: working, at: operation.now) ? .gone(path: operation.path) : .notFound(path: operation.path)
+        }
+        let info = working.record.info()
+        if working.record.forkReferences > 0 {
+            softDelete(stream)
+            return .softDeleted(info)
         }
         remove(stream)
-        return .deleted(working.record.info())
+        return .deleted(info)
     }
 
     /// The stream at `path` as of the operations applied so far.
-    private func current(_ path: String) -> FileStream? {
+    func current(_ path: String) -> FileStream? {
         if let entry = overlay[path] { return entry }
         return context.table.lookup(path)
     }
 
-    /// The working copy of `stream`, made on first use; `nil` once the stream is removed.
-    private mutating func load(_ stream: FileStream) -> PendingStream? {
+    /// The working copy of `stream`, made on first use; `nil` once the stream is removed. A stream a request
+    /// found expired while forks use it is soft-deleted in memory before the writer hears of it: its working
+    /// copy says so, and is persisted that way when written.
+    mutating func load(_ stream: FileStream) -> PendingStream? {
         let key = ObjectIdentifier(stream)
         if let working = pending[key] { return working.removed ? nil : working }
-        let record = stream.state.withLock { state -> StreamRecord? in state.removed ? nil : state.record }
+        let record = stream.state.withLock { state -> StreamRecord? in
+            switch state.lifecycle {
+            case .removed: return nil
+            case .softDeleted:
+                var record = state.record
+                record.softDeleted = true
+                return record
+            case .live: return state.record
+            }
+        }
         guard let record else { return nil }
         let working = PendingStream(stream: stream, committed: record.log, record: record, isNew: false)
         pending[key] = working
@@ -177,17 +215,16 @@ struct GroupCommit {
         return working
     }
 
-    private mutating func remove(_ stream: FileStream) {
-        overlay[stream.path] = .some(nil)
-        let key = ObjectIdentifier(stream)
-        let isNew = pending[key]?.isNew ?? false
-        pending[key]?.removed = true
-        removals.append(Removal(stream: stream, committed: !isNew))
-    }
-
-    private mutating func expire(_ stream: FileStream, record: StreamRecord, at now: StoreTimestamp) {
+    /// Expires a stream the writer found past its deadline: soft-deleted while forks use it, removed otherwise.
+    /// Returns whether it was soft-deleted.
+    private mutating func expire(_ stream: FileStream, working: PendingStream, at now: StoreTimestamp) -> Bool {
+        expiredNotices.append((stream, ExpiredStream(path: stream.path, contentType: working.record.contentType, at: now)))
+        if working.record.forkReferences > 0 {
+            softDelete(stream)
+            return true
+        }
         remove(stream)
-        expiredNotices.append(ExpiredStream(path: stream.path, contentType: record.contentType, at: now))
+        return false
     }
 
     private mutating func addFrames(_ payloads: [ByteBuffer], to working: inout PendingStream) {
@@ -195,8 +232,9 @@ struct GroupCommit {
         var frames = working.frames ?? ByteBufferAllocator().buffer(
             capacity: payloads.reduce(0) { $0 + $1.readableBytes + Int(LogGeometry.frameHeaderSize) }
         )
-        for payload in payloads {
-            LogFrame.write(payload, to: &frames)
+        let isJSON = working.record.contentType.isJSON
+        for (index, payload) in payloads.enumerated() {
+            LogFrame.write(payload, continued: !isJSON && index < payloads.count - 1, to: &frames)
             if let checkpoint = working.record.log.addFrame(length: UInt64(payload.readableBytes)) {
                 working.checkpoints.append(checkpoint)
             }

@@ -7,7 +7,8 @@ enum WriteOperation: Sendable {
     case create(CreateOperation)
     case append(AppendOperation)
     case delete(DeleteOperation)
-    /// A stream already marked removed (it expired on access or in a sweep): remove it durably.
+    /// A stream already marked expired (on access or in a sweep): remove it durably, or soft-delete it while
+    /// forks use its data.
     case reap(FileStream)
     /// Persist the sliding-TTL access times moved by reads.
     case flushAccessTimes
@@ -36,7 +37,16 @@ struct CreateOperation: Sendable {
     var request: CreateStreamRequest
     var contentType: StreamContentType
     var payloads: [ByteBuffer]
+    /// For a fork request: the fork resolved against its source on a reader thread, or why it cannot be made
+    /// (answered only when no stream exists at the path, as PROTOCOL.md §5.1 wants).
+    var fork: Result<PlannedFork, StoreError>?
     var promise: EventLoopPromise<CreateStreamOutcome>
+}
+
+/// A fork request resolved against the source it found; the writer attaches it if the source is still live.
+struct PlannedFork: Sendable {
+    let source: FileStream
+    let plan: ForkPlan<FileStream>
 }
 
 struct AppendOperation: Sendable {

@@ -15,10 +15,10 @@ final class MemoryStream: Sendable {
     /// For a fork: the stream it was forked from (it holds one reference count for this fork) and how.
     let origin: ForkOrigin?
     /// The ancestors' data this stream shows below ``base``, in offset order, contiguous from `0`.
-    let ancestry: [InheritedRange]
+    let ancestry: [InheritedRange<MemoryStream>]
     let state: Mutex<State>
 
-    init(path: String, id: UInt64, base: UInt64 = 0, origin: ForkOrigin? = nil, ancestry: [InheritedRange] = [], state: consuming State) {
+    init(path: String, id: UInt64, base: UInt64 = 0, origin: ForkOrigin? = nil, ancestry: [InheritedRange<MemoryStream>] = [], state: consuming State) {
         self.path = path
         self.id = id
         self.base = base
@@ -119,11 +119,4 @@ final class MemoryStream: Sendable {
 struct ForkOrigin: Sendable {
     let source: MemoryStream
     let spec: ForkSpec
-}
-
-/// A stretch `[start, end)` of the offset space whose bytes live in `stream`'s own data.
-struct InheritedRange: Sendable {
-    let stream: MemoryStream
-    let start: UInt64
-    let end: UInt64
 }

@@ -34,48 +34,26 @@ extension MemoryStreamStore {
         }
     }
 
-    /// A read of a fork that starts below its fork offset: walks the ancestry from the range holding `position`
-    /// and continues into the fork's own bytes, locking one stream at a time. The bytes are immutable up to
-    /// `info.tail`, so the result is the same as one read under a single lock.
+    /// A read of a fork that starts below its fork offset: the shared ``StitchedRead`` walks the ancestry from
+    /// the range holding `position` into the fork's own bytes, locking one stream at a time.
     private static func stitchedRead(of stream: MemoryStream, info: StreamInfo, from position: UInt64, maxBytes: Int) -> ReadOutcome {
         let tail = info.tail.position
-        var ranges = stream.ancestry
-        if tail > stream.base { ranges.append(InheritedRange(stream: stream, start: stream.base, end: tail)) }
-        var index = ranges.firstIndex(holding: position)
-        let first = ranges[index]
-        let start = first.stream.state.withLock { $0.alignedStart(position, limit: first.end) }
-        var cursor = start
-        var budget = maxBytes
-        var chunks: [ByteBuffer] = []
-        while index < ranges.count, cursor < tail {
-            let range = ranges[index]
-            let part = range.stream.state.withLock { state in
-                state.read(from: cursor, limit: range.end, budget: budget, needOne: chunks.isEmpty)
+        let ranges = [InheritedRange].readable(ancestry: stream.ancestry, stream: stream, base: stream.base, tail: tail)
+        let (start, next, chunks) = StitchedRead.read(
+            ranges,
+            from: position,
+            tail: tail,
+            maxBytes: maxBytes,
+            alignedStart: { range, position in range.stream.state.withLock { $0.alignedStart(position, limit: range.end) } },
+            readRange: { range, from, budget, needOne in
+                range.stream.state.withLock { $0.read(from: from, limit: range.end, budget: budget, needOne: needOne) }
             }
-            chunks += part.chunks
-            budget -= Int(part.end - cursor)
-            cursor = part.end
-            if cursor < range.end { break }  // the budget ran out inside this range
-            index += 1
-        }
-        return ReadOutcome(info: info, start: StreamOffset(position: start), next: StreamOffset(position: cursor), chunks: chunks)
+        )
+        return ReadOutcome(info: info, start: StreamOffset(position: start), next: StreamOffset(position: next), chunks: chunks)
     }
 
     private enum ReadStep: Sendable {
         case done(ReadOutcome)
         case inherited(MemoryStream, StreamInfo, from: UInt64)
-    }
-}
-
-extension Array where Element == InheritedRange {
-    /// Index of the range containing `position` (ranges are contiguous and sorted); `count` past the last.
-    func firstIndex(holding position: UInt64) -> Int {
-        var low = 0
-        var high = count
-        while low < high {
-            let mid = (low + high) / 2
-            if self[mid].end <= position { low = mid + 1 } else { high = mid }
-        }
-        return low
     }
 }

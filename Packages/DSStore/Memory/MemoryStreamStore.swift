@@ -48,7 +48,7 @@ public final class MemoryStreamStore: StreamStore {
         } catch {
             switch error {
             case .notFound: break
-            case .gone: throw Self.blockedPath
+            case .gone: throw .pathBlockedBySoftDeletedStream
             default: throw error
             }
         }
@@ -86,7 +86,7 @@ public final class MemoryStreamStore: StreamStore {
                         try CreateMatching.check(request, against: info)
                         return .alreadyExists(info)
                     }
-                case .blocked: return .failure(Self.blockedPath)
+                case .blocked: return .failure(.pathBlockedBySoftDeletedStream)
                 case .vacant: break
                 }
             }
@@ -132,10 +132,6 @@ public final class MemoryStreamStore: StreamStore {
             }
         }
     }
-
-    static let blockedPath = StoreError.configurationMismatch(
-        reason: "a deleted stream at this path is still read by its forks; the path cannot be re-created yet"
-    )
 
     private enum ExistingStream {
         case present(StreamInfo)
@@ -310,7 +306,7 @@ struct NewStreamPlan: Sendable {
     var expiryInherited = false
     var base: UInt64 = 0
     var origin: ForkOrigin?
-    var ancestry: [InheritedRange] = []
+    var ancestry: [InheritedRange<MemoryStream>] = []
 
     /// A plain, empty stream as the request describes it.
     init(_ request: CreateStreamRequest) {
@@ -318,7 +314,7 @@ struct NewStreamPlan: Sendable {
         expiry = request.expiry
     }
 
-    init(contentType: StreamContentType, expiry: StreamExpiry, expiryInherited: Bool, base: UInt64, origin: ForkOrigin, ancestry: [InheritedRange]) {
+    init(contentType: StreamContentType, expiry: StreamExpiry, expiryInherited: Bool, base: UInt64, origin: ForkOrigin, ancestry: [InheritedRange<MemoryStream>]) {
         self.contentType = contentType
         self.expiry = expiry
         self.expiryInherited = expiryInherited

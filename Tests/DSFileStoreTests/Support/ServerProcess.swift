@@ -1,5 +1,8 @@
+import AsyncHTTPClient
 import DSTestSupport
 import Foundation
+import NIOCore
+import NIOHTTP1
 import Synchronization
 
 #if canImport(Glibc)
@@ -109,5 +112,43 @@ final class ServerProcess: Sendable {
         let digits = text[range.upperBound...].prefix { $0.isNumber }
         guard text[range.upperBound...].dropFirst(digits.count).first == "/" else { return nil }
         return Int(digits)
+    }
+}
+
+extension ServerProcess {
+    /// A collected response.
+    struct Reply: Sendable {
+        var status: HTTPResponseStatus
+        var headers: HTTPHeaders
+        var body: ByteBuffer
+
+        var text: String { String(buffer: body) }
+    }
+
+    /// Enough connections for every concurrent writer of the crash tests: a request queued for a connection
+    /// when the server dies would retry connecting to the dead port until its deadline.
+    static let client = HTTPClient(
+        eventLoopGroupProvider: .singleton,
+        configuration: HTTPClient.Configuration(
+            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 32)
+        )
+    )
+
+    /// Sends one request to a stream path below the root and collects the response.
+    func send(
+        _ method: HTTPMethod,
+        _ path: String,
+        contentType: String? = nil,
+        body: String? = nil,
+        headers: [(String, String)] = []
+    ) async throws -> Reply {
+        var request = HTTPClientRequest(url: streamRootURL + path)
+        request.method = method
+        if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body { request.body = .bytes(ByteBuffer(string: body)) }
+        let response = try await Self.client.execute(request, timeout: .seconds(20))
+        let bytes = try await response.body.collect(upTo: 64 << 20)
+        return Reply(status: response.status, headers: response.headers, body: bytes)
     }
 }
