@@ -38,8 +38,10 @@ public final class DurableStreamServer: Sendable {
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: options.eventLoopThreads ?? System.coreCount)
     }
 
-    /// Binds and starts serving. Throws if the address cannot be bound.
+    /// Binds and starts serving. Throws ``ServerConfigurationError`` for an option that cannot be sent as a header,
+    /// or the bind error if the address cannot be bound.
     public func start() async throws {
+        try ServerConfigurationError.check(options)
         for hook in options.hooks { try await hook.prepare(store: options.store) }
         if let controlAPI = options.controlAPI {
             let environment = ControlEnvironment(
@@ -75,7 +77,9 @@ public final class DurableStreamServer: Sendable {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(
                         withPipeliningAssistance: true,
                         withErrorHandling: false,
-                        withOutboundHeaderValidation: true,
+                        // Our header values are checked where they are made (see ServerConfigurationError.check
+                        // and HeaderSafety); NIO's validator would scan every byte of every response again.
+                        withOutboundHeaderValidation: false,
                         withEncoderConfiguration: HTTPResponseEncoder.Configuration(),
                         withDecoderLimitConfiguration: decoderLimits
                     )
