@@ -183,7 +183,7 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         var headers = response.headers
-        handler.addCommonHeaders(to: &headers)
+        if !response.includesCommonHeaders { handler.addCommonHeaders(to: &headers) }
         var keepAlive = keepAlive
         let status = response.status
         switch response.body {
