@@ -212,7 +212,7 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .eventStream(let session):
             context.flush()
             let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-            let writer = ChannelSSEWriter(channel: context.channel) {
+            let writer = ChannelSSEWriter(channel: context.channel, gauge: handler.liveRequests) {
                 let (handler, context) = loopBound.value
                 handler.observation?.bytesOut += handler.sseWriter?.bytesWritten ?? 0
                 handler.sseWriter = nil
