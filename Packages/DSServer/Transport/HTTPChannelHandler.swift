@@ -212,7 +212,12 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .eventStream(let session):
             context.flush()
             let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-            let writer = ChannelSSEWriter(channel: context.channel, gauge: handler.liveRequests) {
+            let writer = ChannelSSEWriter(
+                channel: context.channel,
+                encoderContext: try? context.pipeline.syncOperations.context(handlerType: HTTPResponseEncoder.self),
+                chunked: version.major == 1 && version.minor >= 1,
+                gauge: handler.liveRequests
+            ) {
                 let (handler, context) = loopBound.value
                 handler.observation?.bytesOut += handler.sseWriter?.bytesWritten ?? 0
                 handler.sseWriter = nil
