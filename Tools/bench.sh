@@ -13,7 +13,8 @@
 # Environment: DURATION (s per case, default 10), REPEAT (interleaved append runs, default 5),
 # CONNECTIONS (default 64), SOAK (stability run seconds, default 60, 0 to skip), PIN=1 (taskset:
 # servers on CPU 0, load generators on CPU 1), OUT (results directory, default .build/bench-results),
-# DOC (markdown output, default Docs/benchmarks.md), QUICK=1 (smaller sizes, for trying the script).
+# DOC (markdown output, default Docs/benchmarks.md), QUICK=1 (smaller sizes, for trying the script),
+# ACCESS_LOG (our server's request log, default false like nginx's here).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -69,8 +70,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Our server, memory store.
-"${SERVER_CPU[@]}" "$BIN/durable-streams-server" dev --host 127.0.0.1 --port "$OUR_PORT" >"$OUT/server.log" 2>&1 &
+# Our server, memory store. The request log is off, as nginx's access_log is below; ACCESS_LOG=true keeps it
+# (one line per request to stderr, which here goes to a file).
+"${SERVER_CPU[@]}" "$BIN/durable-streams-server" dev --host 127.0.0.1 --port "$OUR_PORT" --access-log "${ACCESS_LOG:-false}" \
+    >"$OUT/server.log" 2>&1 &
 OUR_PID=$!
 PIDS+=("$OUR_PID")
 
@@ -153,5 +156,11 @@ if [ "$SOAK" -gt 0 ]; then
 fi
 
 uptime | tee "$OUT/load-end.txt" >&2
+echo "${ACCESS_LOG:-false}" >"$OUT/access-log.txt"
+# Sections written by hand below the generated ones (from "## File store durability" on) are kept.
+KEPT=$(mktemp)
+[ -f "$DOC" ] && sed -n '/^## File store durability/,$p' "$DOC" >"$KEPT"
 python3 Tools/bench_report.py "$OUT" >"$DOC"
+if [ -s "$KEPT" ]; then { echo; cat "$KEPT"; } >>"$DOC"; fi
+rm -f "$KEPT"
 echo "wrote $DOC" >&2

@@ -82,6 +82,11 @@ def main(out):
         w(f"- **Contended run**: the 1-minute load reached {max(loads):.1f} on {cores} cores (other builds were running), so"
           " the server, the baselines and the load generator each got a fraction of a core at times. Treat single numbers"
           " as noisy; the interleaved ratios and CPU-per-operation columns are the robust ones.")
+    access_path = os.path.join(out, "access-log.txt")
+    access = open(access_path).read().strip() if os.path.exists(access_path) else "true"
+    w(f"- Our server: `durable-streams-server dev --access-log {access}`"
+      + (" (request log off, like nginx's `access_log off` here; see `performance-notes.md` for what the log costs)."
+         if access == "false" else " (one request-log line per request)."))
     w("- Tool: `durable-streams-bench` (SwiftNIO client, keep-alive connections, one request in flight per connection,")
     w("  HdrHistogram latencies). Latencies are client-side, in milliseconds.")
     w("")

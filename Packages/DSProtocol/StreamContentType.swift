@@ -35,33 +35,65 @@ public struct StreamContentType: Sendable, Hashable, CustomStringConvertible {
 
     /// A `type/subtype` made of RFC 7230 token characters.
     var isWellFormed: Bool {
-        let parts = mediaType.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2 else { return false }
-        return parts.allSatisfy { !$0.isEmpty && $0.utf8.allSatisfy(Self.isTokenByte) }
+        var slashes = 0
+        var typeLength = 0
+        var subtypeLength = 0
+        for byte in mediaType.utf8 {
+            if byte == UInt8(ascii: "/") {
+                slashes += 1
+            } else if Self.isTokenByte(byte) {
+                if slashes == 0 { typeLength += 1 } else { subtypeLength += 1 }
+            } else {
+                return false
+            }
+        }
+        return slashes == 1 && typeLength > 0 && subtypeLength > 0
     }
 
+    /// The part before any `;`, trimmed and lower-cased. Runs for every append's `Content-Type`, so the usual
+    /// value (already a lower-case `type/subtype`) is returned as it is, without building a new string.
+    /// `value` must already be trimmed.
     static func normalizedMediaType(of value: String) -> String {
-        let base = value.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        return String(base).trimmingASCIIWhitespace().lowercased()
+        let utf8 = value.utf8
+        var end = utf8.endIndex
+        var needsLowercasing = false
+        var index = utf8.startIndex
+        while index < utf8.endIndex {
+            let byte = utf8[index]
+            if byte == UInt8(ascii: ";") {
+                end = index
+                break
+            }
+            if (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")) || byte >= 0x80 { needsLowercasing = true }
+            utf8.formIndex(after: &index)
+        }
+        if end == utf8.endIndex && !needsLowercasing { return value }
+        var base = Substring(utf8[utf8.startIndex..<end]).utf8
+        while let last = base.last, last == 0x20 || last == 0x09 { base = base.dropLast() }
+        let mediaType = String(Substring(base))
+        return needsLowercasing ? mediaType.lowercased() : mediaType
     }
 
     static func isTokenByte(_ byte: UInt8) -> Bool {
         switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"):
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"), UInt8(ascii: "'"),
+            UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "^"), UInt8(ascii: "_"),
+            UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
             return true
         default:
-            return "!#$%&'*+-.^_`|~".utf8.contains(byte)
+            return false
         }
     }
 }
 
 extension String {
-    /// The string without leading and trailing spaces and tabs.
+    /// The string without leading and trailing spaces and tabs (itself, without a copy, when there are none).
     package func trimmingASCIIWhitespace() -> String {
         let utf8 = self.utf8
         guard let first = utf8.firstIndex(where: { $0 != 0x20 && $0 != 0x09 }) else { return "" }
         let last = utf8.lastIndex(where: { $0 != 0x20 && $0 != 0x09 })!
-        return String(self[first...last])
+        if first == utf8.startIndex && utf8.index(after: last) == utf8.endIndex { return self }
+        return String(Substring(utf8[first...last]))
     }
 }

@@ -58,7 +58,7 @@ extension StreamRequestHandler {
         let storePromise = eventLoop.makePromise(of: StreamChange.self)
         storePromise.futureResult.whenSuccess { wake.succeed(.changed($0)) }
         let wait = store.waitForChange(path: request.streamPath, after: offset, promise: storePromise)
-        let timer = eventLoop.scheduleTask(in: options.longPollTimeout) { wake.succeed(.timedOut) }
+        let timer = NIOLoopBound(longPollTimeouts.add(on: eventLoop) { wake.succeed(.timedOut) }, eventLoop: eventLoop)
         liveRequests.track(context.lifetime)
         context.lifetime.onEnd { reason in
             switch reason {
@@ -70,7 +70,7 @@ extension StreamRequestHandler {
         return wake.futureResult.flatMap { reason in
             // Release the waiter and timer whatever woke us; completing an already completed promise is a no-op.
             wait.cancel()
-            timer.cancel()
+            timer.value.cancel()
             storePromise.succeed(.dataAvailable)
             switch reason {
             case .changed(.deleted):

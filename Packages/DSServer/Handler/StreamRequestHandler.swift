@@ -17,6 +17,8 @@ public final class StreamRequestHandler: Sendable {
     let liveRequests: LiveRequestTracker
     let gzip: GzipEncoder?
     let sseEvents = SSEEventCache()
+    /// Long-poll timeouts, one queue per event loop.
+    let longPollTimeouts: LongPollTimeouts
     /// Metrics, request log, limits and drain state (Operations/).
     let operations: ServerOperations
 
@@ -30,6 +32,7 @@ public final class StreamRequestHandler: Sendable {
         self.store = options.store
         self.lifecycle = lifecycle
         self.liveRequests = LiveRequestTracker()
+        self.longPollTimeouts = LongPollTimeouts(timeout: options.longPollTimeout)
         self.gzip = options.compression.map { GzipEncoder(level: $0.level) }
         self.operations = ServerOperations(serverOptions: options)
     }

@@ -21,6 +21,9 @@ public struct StreamResponse: Sendable {
         case eventStream(SSESession)
     }
 
+    /// Whether the protocol handler already added the common headers (security, CORS), so the transport need not.
+    var includesCommonHeaders = false
+
     /// Creates a response.
     public init(status: HTTPResponseStatus, headers: HTTPHeaders = HTTPHeaders(), body: Body = .empty) {
         self.status = status

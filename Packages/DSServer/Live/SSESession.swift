@@ -56,6 +56,10 @@ public final class SSESession: Sendable {
     }
 
     /// Emits the events for one read, then continues reading or waits.
+    ///
+    /// Events go out without a write promise each (with one, NIO's chunked encoder makes three more and combines
+    /// them, per event and reader). Only when the connection is over its high-water mark does the session ask
+    /// to hear back, with an empty write that completes once everything before it reached the socket.
     private func send(_ outcome: ReadOutcome, isFirst: Bool) {
         guard !state.value.finished, let writer = state.value.writer else { return }
         let hasData = outcome.next > outcome.start
@@ -64,8 +68,7 @@ public final class SSESession: Sendable {
         if hasData || isFirst || closedAtEnd {
             if hasData {
                 let key = SSEEventCache.Key(streamID: outcome.info.id, start: outcome.start.position, end: outcome.next.position)
-                let dataEvent = handler.sseEvents.event(for: key) { encodeDataEvent(outcome) }
-                track(writer.write(dataEvent, flush: false), bytes: dataEvent.readableBytes)
+                writer.send(handler.sseEvents.event(for: key) { encodeDataEvent(outcome) }, flush: false)
             }
             var buffer = context.allocator.buffer(capacity: 160)
             let cursor = closedAtEnd ? nil : generateResponseCursor(clientCursor: clientCursor, options: handler.options.cursorOptions)
@@ -74,14 +77,13 @@ public final class SSESession: Sendable {
                 into: &buffer
             )
             // The data event and its control event leave in one flush (one writev), so no reader sees one without the other.
-            let written = writer.write(buffer, flush: true)
-            track(written, bytes: buffer.readableBytes)
+            writer.send(buffer, flush: true)
             if closedAtEnd {
-                written.whenComplete { [self] _ in self.finish() }
+                finish()  // the end of the response is written after these events
                 return
             }
             if !writer.isWritable {
-                written.whenComplete { [self] result in
+                writer.write(context.allocator.buffer(capacity: 0), flush: true).whenComplete { [self] result in
                     if case .success = result { self.continueAfter(outcome) } else { self.finish() }
                 }
                 return
@@ -103,13 +105,6 @@ public final class SSESession: Sendable {
             SSEEncoder.writeDataEvent(joined.readableBytesView, base64: base64, into: &event)
         }
         return event
-    }
-
-    /// Counts bytes handed to the connection until the socket takes them (the back-pressure gauge).
-    private func track(_ write: EventLoopFuture<Void>, bytes: Int) {
-        let gauge = handler.liveRequests
-        gauge.addPendingOutbound(bytes)
-        write.whenComplete { _ in gauge.addPendingOutbound(-bytes) }
     }
 
     /// Reads on while behind the tail; waits for the stream's next change once up to date.

@@ -38,8 +38,15 @@ public final class DurableStreamServer: Sendable {
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: options.eventLoopThreads ?? System.coreCount)
     }
 
-    /// Binds and starts serving. Throws if the address cannot be bound.
+    /// Binds and starts serving. Raises the process's soft limit on open files to its hard limit (never lowers it).
+    /// Throws ``ServerConfigurationError`` for an option that cannot be sent as a header,
+    /// or the bind error if the address cannot be bound.
     public func start() async throws {
+        try ServerConfigurationError.check(options)
+        // Thousands of live readers each hold a socket; the usual soft limit of 1,024 descriptors would refuse them.
+        if let limits = FileDescriptorLimit.current(), let raised = FileDescriptorLimit.raiseSoftLimitToHard(), raised != limits.soft {
+            options.logger.debug("raised the open-file soft limit", metadata: ["from": "\(limits.soft)", "to": "\(raised)"])
+        }
         for hook in options.hooks { try await hook.prepare(store: options.store) }
         if let controlAPI = options.controlAPI {
             let environment = ControlEnvironment(
@@ -77,7 +84,9 @@ public final class DurableStreamServer: Sendable {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(
                         withPipeliningAssistance: true,
                         withErrorHandling: false,
-                        withOutboundHeaderValidation: true,
+                        // Our header values are checked where they are made (see ServerConfigurationError.check
+                        // and HeaderSafety); NIO's validator would scan every byte of every response again.
+                        withOutboundHeaderValidation: false,
                         withEncoderConfiguration: HTTPResponseEncoder.Configuration(),
                         withDecoderLimitConfiguration: decoderLimits
                     )

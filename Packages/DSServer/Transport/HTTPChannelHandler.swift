@@ -96,8 +96,12 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         observation?.clientAddress = origin.clientAddress
         observation?.bytesIn = body.readableBytes
         observation?.enterFlight(operations: operations)
+        // Responses from outside the stream protocol (control APIs, operations endpoints) are checked before they
+        // are sent: NIO's own header validation is off (see DurableStreamServer.start).
+        var checkHeaders = true
         switch router.route(head.uri) {
         case .stream(let path, let urlPath, let query):
+            checkHeaders = false
             if head.method == .GET, let live = query[QueryParameter.live] { observation?.markLive(live, operations: operations) }
             let request = StreamRequest(method: head.method, streamPath: path, urlPath: urlPath, query: query, headers: head.headers, body: body)
             let requestContext = RequestContext(
@@ -133,15 +137,21 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
                 response = context.eventLoop.makeSucceededFuture(handler.errorResponse(.notFound, "not found: streams live under \(router.streamRoot)"))
             }
         case .invalid(let reason):
+            checkHeaders = false
             response = context.eventLoop.makeSucceededFuture(handler.errorResponse(.badRequest, reason))
         }
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let checkResponseHeaders = checkHeaders
         response.whenComplete { result in
             let (handler, context) = loopBound.value
-            let answer: StreamResponse
+            var answer: StreamResponse
             switch result {
             case .success(let value): answer = value
             case .failure(let error): answer = handler.handler.errorResponse(for: error)
+            }
+            if checkResponseHeaders && !HeaderSafety.areSafe(answer.headers) {
+                handler.operations.logger.error("refused to send a response header with CR, LF or NUL", metadata: ["target": "\(head.uri)"])
+                answer = handler.handler.errorResponse(.internalServerError, "internal error")
             }
             handler.write(answer, version: head.version, method: head.method, keepAlive: keepAlive, lifetime: lifetime, context: context)
         }
@@ -173,7 +183,7 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         var headers = response.headers
-        handler.addCommonHeaders(to: &headers)
+        if !response.includesCommonHeaders { handler.addCommonHeaders(to: &headers) }
         var keepAlive = keepAlive
         let status = response.status
         switch response.body {
@@ -202,7 +212,12 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .eventStream(let session):
             context.flush()
             let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-            let writer = ChannelSSEWriter(channel: context.channel) {
+            let writer = ChannelSSEWriter(
+                channel: context.channel,
+                encoderContext: try? context.pipeline.syncOperations.context(handlerType: HTTPResponseEncoder.self),
+                chunked: version.major == 1 && version.minor >= 1,
+                gauge: handler.liveRequests
+            ) {
                 let (handler, context) = loopBound.value
                 handler.observation?.bytesOut += handler.sseWriter?.bytesWritten ?? 0
                 handler.sseWriter = nil
@@ -220,14 +235,31 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         let finished = observation.take()
         if keepAlive, case .responding = state { state = .idle }
         if !keepAlive { state = .closed }
+        let operations = self.operations
+        if keepAlive && scheme == "http" {
+            // Usually the socket takes the whole response at the flush. Then the request is complete now: its
+            // `.end` (no bytes with Content-Length framing) needs no promise, and finishing needs no callback.
+            // (With TLS, bytes may wait in the TLS handler where the channel's count does not see them.)
+            context.flush()
+            if Self.hasNothingBuffered(context.channel) {
+                context.write(wrapOutboundOut(.end(nil)), promise: nil)
+                finished?.finish(clientGone: false, operations: operations)
+                lifetime.end(.completed)
+                return
+            }
+        }
         let written = context.writeAndFlushPromise(wrapOutboundOut(.end(nil)))
         let channel = context.channel
-        let operations = self.operations
         written.whenComplete { _ in
             finished?.finish(clientGone: false, operations: operations)
             lifetime.end(.completed)
             if !keepAlive { channel.close(promise: nil) }
         }
+    }
+
+    /// Whether everything written to `channel` so far has reached the socket.
+    private static func hasNothingBuffered(_ channel: any Channel) -> Bool {
+        (try? channel.syncOptions?.getOption(.bufferedWritableBytes)) == 0
     }
 
     func channelInactive(context: ChannelHandlerContext) {
