@@ -6,11 +6,8 @@ import Glibc
 
 /// The `durable-streams-server` executable running as a child process, for tests of the binary itself
 /// (flags, signals, crash recovery).
-public final class ServerProcess: @unchecked Sendable {
-    // @unchecked: `process` and `pipe` are only touched from the creating test's task; Foundation's Process
-    // is thread-safe for the calls used here (terminate, waitUntilExit, processIdentifier).
-    private let process: Process
-    private let output: Pipe
+public final class ServerProcess: Sendable {
+    private let process: ChildProcess
     /// The first line the server printed (its URL).
     public let banner: String
     /// The stream root URL parsed from the banner.
@@ -37,43 +34,36 @@ public final class ServerProcess: @unchecked Sendable {
         standardError: FileHandle? = nil,
         timeoutSeconds: Double = 30
     ) throws {
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.executablePath)
-        process.arguments = arguments
-        if !environment.isEmpty {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        }
-        output = Pipe()
-        process.standardOutput = output
-        process.standardError = standardError ?? FileHandle.standardError
-        try process.run()
-        let line = try Self.readLine(from: output.fileHandleForReading, timeoutSeconds: timeoutSeconds)
+        process = try ChildProcess(
+            executable: Self.executablePath,
+            arguments: arguments,
+            environment: environment.isEmpty ? nil : ProcessInfo.processInfo.environment.merging(environment) { _, new in new },
+            standardOutput: .pipe,
+            standardError: standardError.map { .file($0) } ?? .inherit
+        )
+        let line = try Self.readLine(from: process.standardOutput!, timeoutSeconds: timeoutSeconds)
         banner = line
         guard let start = line.range(of: "http://") ?? line.range(of: "https://") else {
-            process.terminate()
+            process.send(SIGTERM)
             throw TestFailure("unexpected banner: \(line)")
         }
         streamRootURL = String(line[start.lowerBound...].prefix { !$0.isWhitespace })
     }
 
     /// The process id.
-    public var pid: Int32 { process.processIdentifier }
+    public var pid: Int32 { process.pid }
 
     /// Sends `signal` and waits for the process to exit; returns its exit status.
     @discardableResult
     public func stop(signal: Int32 = SIGTERM, timeoutSeconds: Double = 10) throws -> Int32 {
-        kill(process.processIdentifier, signal)
+        process.send(signal)
         let deadline = Date().addingTimeInterval(timeoutSeconds)
         while process.isRunning && Date() < deadline { usleep(10_000) }
-        guard !process.isRunning else {
-            kill(process.processIdentifier, SIGKILL)
+        guard let status = process.terminationStatus else {
+            process.send(SIGKILL)
             throw TestFailure("server did not exit within \(timeoutSeconds) s of signal \(signal)")
         }
-        return process.terminationStatus
-    }
-
-    deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        return status
     }
 
     private static func readLine(from handle: FileHandle, timeoutSeconds: Double) throws -> String {

@@ -24,17 +24,15 @@ struct ConfigurationTests {
 
     /// Runs the executable expecting it to refuse to start; returns its exit status and standard error.
     private func runFailing(_ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ServerProcess.executablePath)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = Pipe()
-        try process.run()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, message)
+        let process = try ChildProcess(
+            executable: ServerProcess.executablePath,
+            arguments: arguments,
+            environment: ProcessInfo.processInfo.environment.merging(environment) { _, new in new },
+            standardOutput: .null,
+            standardError: .pipe
+        )
+        let message = String(decoding: process.standardError!.readDataToEndOfFile(), as: UTF8.self)
+        return (process.waitUntilExit(), message)
     }
 
     @Test func flagsBeatEnvironmentWhichBeatsTheFile() async throws {

@@ -57,16 +57,14 @@ struct DevCommandTests {
     }
 
     @Test func invalidFlagsFailWithAMessage() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ServerProcess.executablePath)
-        process.arguments = ["dev", "--port", "70000"]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = Pipe()
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus != 0)
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let process = try ChildProcess(
+            executable: ServerProcess.executablePath,
+            arguments: ["dev", "--port", "70000"],
+            standardOutput: .null,
+            standardError: .pipe
+        )
+        let message = String(decoding: process.standardError!.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.waitUntilExit() != 0)
         #expect(message.contains("--port"))
     }
 }

@@ -10,7 +10,8 @@ final class CLIProcess: Sendable {
             .appendingPathComponent("durable-stream")
     }()
 
-    private let process: Process
+    private let process: ChildProcess
+    private let arguments: [String]
     private let output = CapturedOutput()
     private let changes: AsyncStream<Void>
     private let notify: AsyncStream<Void>.Continuation
@@ -18,24 +19,27 @@ final class CLIProcess: Sendable {
     /// Starts `durable-stream arguments…` with `environment` added to (and `STREAM_*` removed from) this
     /// process's environment, feeding `stdin` (or nothing) on standard input.
     init(_ arguments: [String], environment: [String: String] = [:], stdin: [UInt8]? = nil) throws {
-        process = Process()
-        process.executableURL = Self.executable
-        process.arguments = arguments
+        self.arguments = arguments
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("STREAM_") }
         env.merge(environment) { $1 }
-        process.environment = env
         (changes, notify) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
+        process = try ChildProcess(
+            executable: Self.executable.path,
+            arguments: arguments,
+            environment: env,
+            standardInput: stdin == nil ? .null : .pipe,
+            standardOutput: .pipe,
+            standardError: .pipe
+        )
+        if let stdin, let input = process.standardInput {
+            input.write(Data(stdin))
+            try input.close()
+        }
         // Blocking reads on dedicated threads: FileHandle.readabilityHandler has crashed libdispatch on Linux
         // when the pipe went away under it.
         let output = self.output
         let notify = self.notify
-        for (pipe, isStdout) in [(out, true), (err, false)] {
-            let handle = pipe.fileHandleForReading
+        for (handle, isStdout) in [(process.standardOutput!, true), (process.standardError!, false)] {
             Thread.detachNewThread {
                 while true {
                     let data = handle.availableData
@@ -47,19 +51,11 @@ final class CLIProcess: Sendable {
                 notify.yield()
             }
         }
-        process.terminationHandler = { _ in
+        let process = self.process
+        Thread.detachNewThread {
+            process.waitUntilExit()
             output.state.withLock { $0.terminated = true }
             notify.yield()
-        }
-        if let stdin {
-            let input = Pipe()
-            process.standardInput = input
-            try process.run()
-            input.fileHandleForWriting.write(Data(stdin))
-            try input.fileHandleForWriting.close()
-        } else {
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
         }
     }
 
@@ -81,17 +77,17 @@ final class CLIProcess: Sendable {
     @discardableResult
     func exit(within seconds: Double = 20) async throws -> Int32 {
         do {
-            try await withTimeout(seconds, "durable-stream \(process.arguments ?? [])") { [self] in
+            try await withTimeout(seconds, "durable-stream \(arguments)") { [self] in
                 var iterator = changes.makeAsyncIterator()
                 while !output.exited {
                     guard await iterator.next() != nil else { break }
                 }
             }
         } catch {
-            process.terminate()
+            process.send(SIGTERM)
             throw error
         }
-        return process.terminationStatus
+        return process.waitUntilExit()
     }
 
     /// Runs the tool to completion.

@@ -12,7 +12,7 @@ import Glibc
 /// The real `durable-streams-server` executable, run as a child process on a data directory.
 final class ServerProcess: Sendable {
     let port: Int
-    private let process: Process
+    private let process: ChildProcess
     private let output: Output
 
     /// What the server printed, collected as it arrives.
@@ -20,7 +20,7 @@ final class ServerProcess: Sendable {
         let text = Mutex("")
     }
 
-    private init(process: Process, port: Int, output: Output) {
+    private init(process: ChildProcess, port: Int, output: Output) {
         self.process = process
         self.port = port
         self.output = output
@@ -37,26 +37,27 @@ final class ServerProcess: Sendable {
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
             throw TestFailure("\(executable.path) is missing; `swift build` builds it along with the tests")
         }
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = ["run", "--data-dir", dataDirectory, "--port", "0", "--no-compression"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
+        let process = try ChildProcess(
+            executable: executable.path,
+            arguments: ["run", "--data-dir", dataDirectory, "--port", "0", "--no-compression"],
+            standardOutput: .pipe,
+            standardError: .output
+        )
         let output = Output()
         let (lines, continuation) = AsyncStream.makeStream(of: String.self)
-        pipe.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                continuation.finish()
-                return
+        // A blocking reader thread rather than FileHandle.readabilityHandler, which has crashed libdispatch on
+        // Linux when the pipe went away under it.
+        let handle = process.standardOutput!
+        Thread.detachNewThread {
+            while true {
+                let data = handle.availableData
+                if data.isEmpty { break }
+                let text = String(decoding: data, as: UTF8.self)
+                output.text.withLock { $0 += text }
+                continuation.yield(text)
             }
-            let text = String(decoding: data, as: UTF8.self)
-            output.text.withLock { $0 += text }
-            continuation.yield(text)
+            continuation.finish()
         }
-        try process.run()
         let port = try await withThrowingTaskGroup(of: Int?.self) { group in
             group.addTask {
                 var seen = ""
@@ -75,7 +76,7 @@ final class ServerProcess: Sendable {
             return first
         }
         guard let port else {
-            process.terminate()
+            process.send(SIGTERM)
             throw TestFailure("the server did not start: \(output.text.withLock { $0 })")
         }
         return ServerProcess(process: process, port: port, output: output)
@@ -89,13 +90,13 @@ final class ServerProcess: Sendable {
 
     /// `kill -9`: no chance to flush, close or answer anything.
     func kill() async {
-        _ = Glibc.kill(process.processIdentifier, SIGKILL)
+        process.send(SIGKILL)
         await waitForExit()
     }
 
     /// SIGTERM: a graceful stop.
     func stop() async {
-        process.terminate()
+        process.send(SIGTERM)
         await waitForExit()
     }
 
