@@ -14,8 +14,18 @@ extension FileStreamStore {
         return context.threads.runIfActive(eventLoop: eventLoop) { () -> Result<(PlannedFork, [ByteBuffer]), StoreError> in
             found.flatMap { source, snapshot in
                 Result { () throws(StoreError) -> (PlannedFork, [ByteBuffer]) in
-                    let plan = try ForkResolution.plan(request, spec: spec, source: snapshot) { (stream) throws(StoreError) in
-                        LogRecordIndex(stream === source.stream ? source : .committed(stream), context: context)
+                    let plan: ForkPlan<FileStream>
+                    do throws(StoreError) {
+                        plan = try ForkResolution.plan(request, spec: spec, source: snapshot) { (stream) throws(StoreError) in
+                            LogRecordIndex(stream === source.stream ? source : .committed(stream), context: context)
+                        }
+                    } catch {
+                        // A source deleted while its log was being read answers as the writer would have.
+                        switch source.stream.state.withLock({ $0.lifecycle }) {
+                        case .live: throw error
+                        case .softDeleted: throw .forkSourceGone(path: spec.sourcePath)
+                        case .removed: throw .notFound(path: spec.sourcePath)
+                        }
                     }
                     do throws(ProtocolError) {
                         let payloads = try self.framePayloads(request.body, json: plan.contentType.isJSON, allowEmptyArray: true)

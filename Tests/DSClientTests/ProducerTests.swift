@@ -215,7 +215,9 @@ struct ProducerTests {
             try await stream.create(contentType: "text/plain")
             let producer = stream.producer(id: "slow", options: ProducerOptions(maxBatchBytes: 100, maxBufferedBytes: 300))
             var expected = ""
-            try await withTimeout {
+            // About fifty acknowledged round trips one after the other: under the whole suite on two cores that
+            // can take longer than the default 20 s guard, so the guard against a hang is wider here.
+            try await withTimeout(120, "1,000 appends through a 300-byte buffer") {
                 for index in 0..<1_000 { try await producer.append(Self.piece(index)) }
                 try await producer.flush()
             }
