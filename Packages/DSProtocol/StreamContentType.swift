@@ -41,7 +41,7 @@ public struct StreamContentType: Sendable, Hashable, CustomStringConvertible {
         for byte in mediaType.utf8 {
             if byte == UInt8(ascii: "/") {
                 slashes += 1
-            } else if Self.isTokenByte(byte) {
+            } else if HTTPToken.isTokenByte(byte) {
                 if slashes == 0 { typeLength += 1 } else { subtypeLength += 1 }
             } else {
                 return false
@@ -74,17 +74,6 @@ public struct StreamContentType: Sendable, Hashable, CustomStringConvertible {
         return needsLowercasing ? mediaType.lowercased() : mediaType
     }
 
-    static func isTokenByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-            UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"), UInt8(ascii: "'"),
-            UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "^"), UInt8(ascii: "_"),
-            UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
-            return true
-        default:
-            return false
-        }
-    }
 }
 
 extension String {

@@ -1,3 +1,4 @@
+import DSProtocol
 import NIOHTTP1
 
 /// The response-header check the server runs itself instead of NIO's validating handler, and only where values
@@ -10,23 +11,11 @@ enum HeaderSafety {
 
     /// A non-empty field name made of token characters.
     static func isSafeName(_ name: String) -> Bool {
-        !name.utf8.isEmpty && name.utf8.allSatisfy(isTokenByte)
+        !name.utf8.isEmpty && name.utf8.allSatisfy(HTTPToken.isTokenByte)
     }
 
     /// Whether every header of `headers` is safe to send.
     static func areSafe(_ headers: HTTPHeaders) -> Bool {
         headers.allSatisfy { isSafeName($0.name) && isSafeValue($0.value) }
-    }
-
-    private static func isTokenByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-            UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"), UInt8(ascii: "'"),
-            UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "^"), UInt8(ascii: "_"),
-            UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
-            return true
-        default:
-            return false
-        }
     }
 }
