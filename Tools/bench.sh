@@ -30,8 +30,10 @@ NGINX_PORT=${NGINX_PORT:-4481}
 NIO_PORT=${NIO_PORT:-4482}
 if [ "${QUICK:-0}" = 1 ]; then
     SIZES=(--readers 200 --read-mb 20 --create-count 20000)
+    IDLE_READERS=${IDLE_READERS:-1000}
 else
     SIZES=(--readers 1000 --read-mb 100 --create-count 100000)
+    IDLE_READERS=${IDLE_READERS:-5000}
 fi
 
 need() {
@@ -148,6 +150,9 @@ done
 # 3. Every other scenario against our server.
 bench --url "$OURS" --scenario append-producer,append-json,read,long-poll,sse "${SIZES[@]}" \
     --server-pid "$OUR_PID" --json "$OUT/ours-scenarios.json" >&2
+
+# 3b. What an idle live reader costs: long-poll waiters, then SSE connections, then all of them hang up.
+bench --url "$OURS" --scenario idle --idle-readers "$IDLE_READERS" --server-pid "$OUR_PID" --json "$OUT/ours-idle.json" >&2
 
 # 4. RSS stability: a long steady run that stores almost nothing (live readers and catch-up re-reads).
 if [ "$SOAK" -gt 0 ]; then

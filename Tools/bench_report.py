@@ -55,6 +55,9 @@ def main(out):
     create_path = os.path.join(out, "ours-create.json")
     if scenarios and os.path.exists(create_path):
         scenarios["results"].update(load(create_path)["results"])
+    idle_path = os.path.join(out, "ours-idle.json")
+    if scenarios and os.path.exists(idle_path):
+        scenarios["results"].update(load(idle_path)["results"])
     soak_path = os.path.join(out, "ours-soak.json")
     soak = load(soak_path) if os.path.exists(soak_path) else None
     first = load(ours_append[0]) if ours_append else scenarios
@@ -199,6 +202,18 @@ def main(out):
                 ok = worst is not None and worst <= 20 and extra.get("missed_deliveries", 1) == 0
                 targets.append((f"{scenario} {name}: every reader within 20 ms",
                                 f"max {fmt(worst, 1)} ms, p99 {fmt(extra.get('all_readers_p99_ms'), 1)} ms, missed {fmt(extra.get('missed_deliveries'))}", ok))
+        for name, label in [("long-poll-waiter", "idle long-poll waiter"), ("sse-connection", "idle SSE connection")]:
+            idle = cases(scenarios, "idle").get(name)
+            if idle and "bytes_per_reader" in idle["extra"]:
+                per = idle["extra"]["bytes_per_reader"]
+                targets.append((f"{label} < 16 KiB (issue 3)", f"{fmt(per)} bytes each over {fmt(idle['extra']['readers'])} readers", per < 16 * 1024))
+        idle = cases(scenarios, "idle").get("sse-connection")
+        if idle and "rss_after_release_kib" in idle["extra"]:
+            extra = idle["extra"]
+            back = extra["rss_after_release_kib"] - extra["rss_baseline_kib"]
+            targets.append(("memory returns after the idle readers hang up (issue 3)",
+                            f"RSS {fmt(extra['rss_baseline_kib'])} KiB before, {fmt(extra['rss_after_kib'])} KiB with them, {fmt(extra['rss_after_release_kib'])} KiB after",
+                            back * 1024 < 0.1 * (extra["rss_after_kib"] - extra["rss_baseline_kib"]) * 1024))
         create = cases(scenarios, "create").get("empty-streams")
         if create and "bytes_per_stream" in create["extra"]:
             per = create["extra"]["bytes_per_stream"]
