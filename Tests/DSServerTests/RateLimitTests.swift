@@ -28,6 +28,19 @@ struct RateLimitTests {
         }
     }
 
+    @Test func theReservedNamespaceSharesTheClientsBucket() async throws {
+        try await TestServer.with(configure: {
+            $0.rateLimits = RateLimitOptions(requestsPerSecond: 0.01, requestBurst: 2)
+        }) { (server: TestServer) async throws in
+            // Requests to `__ds` (the subscription API) cost tokens like stream requests, whoever answers them.
+            #expect(try await server.request(.GET, "__ds/subscriptions/x").status == .notFound)
+            #expect(try await server.request(.GET, uniquePath()).status == .notFound)
+            let refused = try await server.request(.GET, "__ds/subscriptions/x")
+            #expect(refused.status == .tooManyRequests)
+            #expect(refused.header("Retry-After") != nil)
+        }
+    }
+
     @Test func clientsBehindATrustedProxyHaveTheirOwnBuckets() async throws {
         try await TestServer.with(configure: {
             $0.rateLimits = RateLimitOptions(requestsPerSecond: 0.01, requestBurst: 1)

@@ -40,6 +40,15 @@ extension StreamRequestHandler {
         return nil
     }
 
+    /// Rate limits for a request to the reserved namespace (`__ds`, the subscription API), keyed by the client's
+    /// address: that API authorises its requests itself, so no principal is known here.
+    func admitReserved(bodyBytes: Int, context: RequestContext) -> StreamResponse? {
+        guard let limiter = operations.limiter else { return nil }
+        let key = clientKey(principal: nil, address: context.clientAddress, by: .address)
+        guard let refusal = limiter.admit(key, bodyBytes: bodyBytes) else { return nil }
+        return operations.tooManyRequests(refusal, handler: self)
+    }
+
     private func clientKey(principal: String?, address: SocketAddress?, by key: RateLimitOptions.ClientKey) -> String {
         if key == .principal, let principal { return "principal:" + principal }
         return "address:" + (address?.ipAddress ?? "unknown")

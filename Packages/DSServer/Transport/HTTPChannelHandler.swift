@@ -114,15 +114,18 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
             )
             response = handler.handle(request, context: requestContext)
         case .reserved(let subpath, let query):
-            if let controlAPI = handler.options.controlAPI {
+            let requestContext = RequestContext(
+                eventLoop: context.eventLoop,
+                allocator: context.channel.allocator,
+                lifetime: lifetime,
+                host: head.headers.first(name: "Host"),
+                scheme: scheme,
+                clientAddress: origin.clientAddress
+            )
+            if let refused = handler.admitReserved(bodyBytes: body.readableBytes, context: requestContext) {
+                response = context.eventLoop.makeSucceededFuture(refused)
+            } else if let controlAPI = handler.options.controlAPI {
                 let request = ControlRequest(method: head.method, subpath: subpath, query: query, headers: head.headers, body: body)
-                let requestContext = RequestContext(
-                    eventLoop: context.eventLoop,
-                    allocator: context.channel.allocator,
-                    lifetime: lifetime,
-                    host: head.headers.first(name: "Host"),
-                    scheme: scheme
-                )
                 response = controlAPI.handle(request, context: requestContext)
             } else {
                 response = context.eventLoop.makeSucceededFuture(handler.reservedNotFound())
