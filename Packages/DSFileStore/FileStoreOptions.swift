@@ -17,6 +17,10 @@ public struct FileStoreOptions: Sendable {
     public var readOnly: Bool
     /// Where recovery, cut log tails and I/O failures are reported.
     public var logger: Logger
+    /// How long opening waits for the directory's lock while another holder may be letting it go: a store
+    /// closing in this process, or a child process being spawned that still holds a copy of the lock's
+    /// (close-on-exec) descriptor until it execs. A directory still locked after this is refused.
+    public var lockWait: Duration = .seconds(2)
     /// Fault injection for tests: called before each I/O step of the writer; a non-nil errno fails that step.
     package var faultInjector: (@Sendable (WriterStep) -> Int32?)?
 

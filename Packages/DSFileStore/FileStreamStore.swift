@@ -35,7 +35,7 @@ public final class FileStreamStore: StreamStore {
             if !readOnly {
                 do throws(FileStoreFailure) {
                     try layout.prepare()
-                    lock = try SystemCall.lockFile(layout.lockPath)
+                    lock = try SystemCall.lockFile(layout.lockPath, patience: options.lockWait)
                 } catch let failure where failure.isReadOnlyFileSystem {
                     options.logger.warning("the data directory is on a read-only file system: serving reads, refusing writes", metadata: ["directory": "\(directory)"])
                     readOnly = true

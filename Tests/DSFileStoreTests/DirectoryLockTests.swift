@@ -7,7 +7,9 @@ import Testing
 /// as soon as the first closes.
 struct DirectoryLockTests {
     @Test func aSecondStoreOnTheSameDirectoryIsRefusedUntilTheFirstCloses() async throws {
-        let harness = try FileStoreHarness()
+        var options = FileStoreOptions.forTests
+        options.lockWait = .milliseconds(200)
+        let harness = try FileStoreHarness(options: options)
         defer { harness.remove() }
         let first = try harness.open()
         #expect {

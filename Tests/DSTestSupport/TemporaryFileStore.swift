@@ -35,7 +35,7 @@ public final class TemporaryFileStore: StreamStore {
     /// Opens the directory again after ``close()``, as a restarted server would; later calls go to the new store.
     public func reopen() throws {
         precondition(restartable, "only a restartable TemporaryFileStore keeps its directory to reopen")
-        let reopened = try FileStreamStore.openAgain(directory: directory.path, options: .forTests)
+        let reopened = try FileStreamStore(directory: directory.path, options: .forTests)
         current.withLock { $0 = reopened }
     }
 
@@ -85,35 +85,13 @@ public final class TemporaryFileStore: StreamStore {
     }
 }
 
-extension FileStreamStore {
-    /// Opens a directory a store was closed on a moment ago, retrying for up to 10 s while its lock looks taken.
-    ///
-    /// While another test spawns a child process, the child holds a copy of every descriptor of the test
-    /// process, the directory lock's included, until it executes its program (or closes them); on a loaded
-    /// machine that can take a while, and the lock of a store that was just closed is still held meanwhile.
-    public static func openAgain(directory: String, options: FileStoreOptions) throws -> FileStreamStore {
-        let deadline = ContinuousClock.now + .seconds(10)
-        while true {
-            do {
-                return try FileStreamStore(directory: directory, options: options)
-            } catch {
-                guard Self.isLockTaken(error), ContinuousClock.now < deadline else { throw error }
-                usleep(10_000)
-            }
-        }
-    }
-
-    private static func isLockTaken(_ error: StoreError) -> Bool {
-        if case .unavailable(let reason) = error { return reason.contains("another server") }
-        return false
-    }
-}
-
 extension FileStoreOptions {
     /// Small limits, so that the many stores of a parallel test run stay cheap.
     public static var forTests: FileStoreOptions {
         var options = FileStoreOptions(maxOpenFiles: 64, readThreads: 2, syncThreads: 2, metadataMapSize: 256 << 20)
         options.logger.logLevel = .error
+        // Other tests spawn child processes all the time; each briefly holds a copy of a just-closed store's lock.
+        options.lockWait = .seconds(10)
         return options
     }
 }

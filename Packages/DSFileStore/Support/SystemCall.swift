@@ -122,22 +122,18 @@ enum SystemCall {
     }
 
     /// Takes an exclusive advisory lock on `path` (created if needed), held until the returned descriptor is closed.
-    ///
-    /// A lock that is busy is retried for up to `patienceMilliseconds`: the previous owner may be closing, or a
-    /// process another thread is spawning may still hold a copy of the owner's descriptor until it execs (the
-    /// descriptor is close-on-exec, but the copy exists in between).
-    static func lockFile(_ path: String, patienceMilliseconds: Int = 2000) throws(FileStoreFailure) -> Int32 {
+    /// A busy lock is retried for up to `patience` (see ``FileStoreOptions/lockWait``).
+    static func lockFile(_ path: String, patience: Duration) throws(FileStoreFailure) -> Int32 {
         let fd = try openFile(path, O_RDWR | O_CREAT)
-        var waited = 0
+        let deadline = ContinuousClock.now + patience
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let code = errno
             if code == EINTR { continue }
-            guard code == EWOULDBLOCK, waited < patienceMilliseconds else {
+            guard code == EWOULDBLOCK, ContinuousClock.now < deadline else {
                 closeFile(fd)
                 throw .system(errno: code, operation: "lock \(path) (is another server using this data directory?)")
             }
             usleep(10_000)
-            waited += 10
         }
         return fd
     }

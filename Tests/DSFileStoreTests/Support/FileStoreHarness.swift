@@ -20,7 +20,7 @@ struct FileStoreHarness: Sendable {
 
     /// Opens a store on the directory (recovering whatever a previous one left).
     func open() throws -> FileStreamStore {
-        try FileStreamStore.openAgain(directory: directory.path, options: options)
+        try FileStreamStore(directory: directory.path, options: options)
     }
 
     /// Opens a store, serves it over HTTP for `body`, then stops the server and closes the store.
