@@ -94,7 +94,7 @@ struct AuthorizationTests {
         try await TestServer.with(configure: {
             $0.authorizer = Self.authorizer
             $0.operations.protectMetrics = true
-            OperationsEndpointTests.withPrometheus(&$0)
+            $0.useOwnPrometheusRegistry()
         }) { (server: TestServer) async throws in
             #expect(try await server.request(.GET, "/metrics").status == .unauthorized)
             #expect(try await server.request(.GET, "/metrics", headers: bearer("reader-token")).status == .forbidden)

@@ -3,23 +3,11 @@ import DSStore
 import DSTestSupport
 import NIOCore
 import NIOHTTP1
-import Prometheus
 import Testing
 
 /// `/healthz`, `/readyz` and `/metrics`: served outside the stream root, and metrics that move when
 /// requests happen.
 struct OperationsEndpointTests {
-    /// Gives the server its own Prometheus registry (no global bootstrap) and serves it at `/metrics`.
-    static func withPrometheus(_ options: inout ServerOptions) {
-        let registry = PrometheusCollectorRegistry()
-        options.operations.metricsFactory = PrometheusMetricsFactory(registry: registry)
-        options.operations.renderMetrics = {
-            var bytes: [UInt8] = []
-            registry.emit(into: &bytes)
-            return ByteBuffer(bytes: bytes)
-        }
-    }
-
     @Test func healthAndReadinessAnswerOutsideTheStreamRoot() async throws {
         try await TestServer.with { (server: TestServer) async throws in
             let health = try await server.request(.GET, "/healthz")
@@ -58,7 +46,7 @@ struct OperationsEndpointTests {
             $0.operations.healthPath = "/ops/live"
             $0.operations.readinessPath = "/ops/ready"
             $0.operations.metricsPath = "/ops/metrics"
-            Self.withPrometheus(&$0)
+            $0.useOwnPrometheusRegistry()
         }) { (server: TestServer) async throws in
             #expect(try await server.request(.GET, "/ops/live").status == .ok)
             #expect(try await server.request(.GET, "/ops/ready").status == .ok)
@@ -69,7 +57,7 @@ struct OperationsEndpointTests {
     }
 
     @Test func metricsMoveWhenRequestsHappen() async throws {
-        try await TestServer.with(configure: { Self.withPrometheus(&$0) }) { (server: TestServer) async throws in
+        try await TestServer.with(configure: { $0.useOwnPrometheusRegistry() }) { (server: TestServer) async throws in
             let before = try await MetricsScrape.scrape(server)
             #expect(before.text.contains("# TYPE ds_http_requests_total counter"))
             let path = uniquePath()
@@ -105,7 +93,7 @@ struct OperationsEndpointTests {
     @Test func liveReadersAndExpiriesAreCounted() async throws {
         let clock = ManualStoreClock()
         try await TestServer.with(configure: {
-            Self.withPrometheus(&$0)
+            $0.useOwnPrometheusRegistry()
             $0.expirySweepInterval = .milliseconds(50)
             $0.clock = clock.storeClock
         }) { (server: TestServer) async throws in

@@ -10,7 +10,7 @@ struct RateLimitTests {
     @Test func requestsOverTheBurstGet429WithRetryAfter() async throws {
         try await TestServer.with(configure: {
             $0.rateLimits = RateLimitOptions(requestsPerSecond: 0.01, requestBurst: 2)
-            OperationsEndpointTests.withPrometheus(&$0)
+            $0.useOwnPrometheusRegistry()
         }) { (server: TestServer) async throws in
             let path = uniquePath()
             #expect(try await server.request(.PUT, path, headers: [("Content-Type", "text/plain")]).status == .created)

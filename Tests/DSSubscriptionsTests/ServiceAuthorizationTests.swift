@@ -3,7 +3,6 @@ import DSServer
 import DSTestSupport
 import Foundation
 import NIOCore
-import Prometheus
 import Testing
 
 /// With an authoriser on the server, managing and reading subscriptions and claiming wakes need a service
@@ -20,13 +19,7 @@ import Testing
     /// Gives the server the bearer-token authoriser and its own Prometheus registry, served at `/metrics`.
     private static func configure(_ options: inout ServerOptions) {
         options.authorizer = BearerTokenAuthorizer(grants: grants)
-        let registry = PrometheusCollectorRegistry()
-        options.operations.metricsFactory = PrometheusMetricsFactory(registry: registry)
-        options.operations.renderMetrics = {
-            var bytes: [UInt8] = []
-            registry.emit(into: &bytes)
-            return ByteBuffer(bytes: bytes)
-        }
+        options.useOwnPrometheusRegistry()
     }
 
     private static func scrape(_ h: SubscriptionHarness) async throws -> MetricsScrape {
