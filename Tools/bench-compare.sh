@@ -15,6 +15,7 @@
 # servers), OUT (default .build/bench-compare).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. Tools/bench/nginx-204.sh
 BEFORE=$1
 AFTER=$2
 DURATION=${DURATION:-10}
@@ -48,26 +49,7 @@ PIDS+=("$BEFORE_PID")
 "$AFTER/durable-streams-server" dev --host 127.0.0.1 --port "$AFTER_PORT" --access-log false "${EXTRA[@]}" >"$OUT/after-server.log" 2>&1 &
 AFTER_PID=$!
 PIDS+=("$AFTER_PID")
-cat >"$NGINX_DIR/nginx.conf" <<CONF
-worker_processes $(nproc);
-pid $NGINX_DIR/nginx.pid;
-error_log $NGINX_DIR/error.log;
-events { worker_connections 8192; }
-http {
-    access_log off;
-    keepalive_requests 100000000;
-    keepalive_timeout 300s;
-    client_body_temp_path $NGINX_DIR/body;
-    proxy_temp_path $NGINX_DIR/proxy;
-    fastcgi_temp_path $NGINX_DIR/fastcgi;
-    uwsgi_temp_path $NGINX_DIR/uwsgi;
-    scgi_temp_path $NGINX_DIR/scgi;
-    server {
-        listen 127.0.0.1:$NGINX_PORT backlog=1024;
-        location / { return 204; }
-    }
-}
-CONF
+write_nginx_204_conf "$NGINX_DIR" "$NGINX_PORT"
 nginx -c "$NGINX_DIR/nginx.conf" -p "$NGINX_DIR" -g 'daemon off;' &
 PIDS+=("$!")
 for _ in $(seq 1 50); do

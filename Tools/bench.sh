@@ -17,6 +17,7 @@
 # ACCESS_LOG (our server's request log, default false like nginx's here).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. Tools/bench/nginx-204.sh
 
 DURATION=${DURATION:-10}
 REPEAT=${REPEAT:-5}
@@ -81,26 +82,7 @@ PIDS+=("$OUR_PID")
 
 # nginx answering every request with 204, in a throw-away prefix.
 NGINX_DIR=$(mktemp -d)
-cat >"$NGINX_DIR/nginx.conf" <<EOF
-worker_processes $(nproc);
-pid $NGINX_DIR/nginx.pid;
-error_log $NGINX_DIR/error.log;
-events { worker_connections 8192; }
-http {
-    access_log off;
-    keepalive_requests 100000000;
-    keepalive_timeout 300s;
-    client_body_temp_path $NGINX_DIR/body;
-    proxy_temp_path $NGINX_DIR/proxy;
-    fastcgi_temp_path $NGINX_DIR/fastcgi;
-    uwsgi_temp_path $NGINX_DIR/uwsgi;
-    scgi_temp_path $NGINX_DIR/scgi;
-    server {
-        listen 127.0.0.1:$NGINX_PORT backlog=1024;
-        location / { return 204; }
-    }
-}
-EOF
+write_nginx_204_conf "$NGINX_DIR" "$NGINX_PORT"
 "${SERVER_CPU[@]}" nginx -c "$NGINX_DIR/nginx.conf" -p "$NGINX_DIR" -g 'daemon off;' &
 NGINX_PID=$!
 PIDS+=("$NGINX_PID")
