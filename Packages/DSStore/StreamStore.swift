@@ -25,6 +25,11 @@ public protocol StreamStore: AnyObject, Sendable {
     /// Appends to a stream and/or closes it, applying `Stream-Seq` and idempotent producer rules atomically.
     func append(_ request: AppendRequest, on eventLoop: any EventLoop) -> EventLoopFuture<AppendOutcome>
 
+    /// The same append, finished before returning, for stores that never wait (the in-memory store); `nil`
+    /// means the store did nothing and the caller uses ``append(_:on:)``. Lets the server answer an append
+    /// without allocating a future. The default returns `nil`.
+    func appendImmediately(_ request: AppendRequest) -> Result<AppendOutcome, StoreError>?
+
     /// Reads up to `maxBytes` (whole messages for JSON streams) from a start position.
     /// A fork's read continues from inherited data into its own in one outcome.
     func read(_ request: ReadRequest, on eventLoop: any EventLoop) -> EventLoopFuture<ReadOutcome>
@@ -97,4 +102,9 @@ public struct ExpiredStream: Sendable, Hashable {
         self.contentType = contentType
         self.at = at
     }
+}
+
+extension StreamStore {
+    /// By default a store answers appends through ``append(_:on:)`` only.
+    public func appendImmediately(_ request: AppendRequest) -> Result<AppendOutcome, StoreError>? { nil }
 }

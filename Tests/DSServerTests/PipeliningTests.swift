@@ -21,6 +21,30 @@ struct PipeliningTests {
         }
     }
 
+    /// Many requests in one write: the server takes them up one after another (holding its reads meanwhile)
+    /// and answers every one, in order, with the body each appended in place.
+    @Test(arguments: StoreKind.allCases)
+    func aLongPipelineIsAnsweredInOrder(_ kind: StoreKind) async throws {
+        try await TestServer.with(kind) { server in
+            let path = uniquePath("pipelined-long")
+            try await server.createStream(path)
+            let target = server.urlPath(path)
+            let count = 120
+            var requests = ""
+            var expected = ""
+            for index in 0..<count {
+                let body = String(index % 10)
+                expected += body
+                requests += "POST \(target) HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\nContent-Length: 1\r\n\r\n\(body)"
+            }
+            requests += "GET \(target)?offset=-1 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+            // Each append on the file store is its own group commit (one fsync): allow for a slow disk.
+            let reply = try await RawHTTP.exchange(port: server.port, request: Array(requests.utf8), timeout: .seconds(120))
+            #expect(Self.statuses(reply) == Array(repeating: "204", count: count) + ["200"])
+            #expect(reply.hasSuffix("\r\n\r\n" + expected))
+        }
+    }
+
     /// A request queued behind a response that completes later (here a long-poll that times out) is
     /// delivered while that response's end is written; it must still be answered.
     @Test(arguments: StoreKind.allCases)

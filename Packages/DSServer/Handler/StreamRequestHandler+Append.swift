@@ -5,32 +5,37 @@ import NIOHTTP1
 
 extension StreamRequestHandler {
     /// `POST`: append, append-and-close, or close.
-    func append(_ request: StreamRequest, context: RequestContext) -> EventLoopFuture<StreamResponse> {
+    func append(_ request: StreamRequest, context: RequestContext) -> Answer {
         let appendRequest: AppendRequest
         do {
             appendRequest = try parseAppend(request)
         } catch {
-            return context.eventLoop.makeSucceededFuture(errorResponse(for: error))
+            return .now(errorResponse(for: error))
+        }
+        if let result = store.appendImmediately(appendRequest) {
+            return .now(appendResponse(result, to: appendRequest))
         }
         // One promise completed from one callback (rather than `map` then `flatMapErrorThrowing`, each a promise
-        // and a closure): with the memory store the whole append runs synchronously inside this call.
+        // and a closure).
         let promise = context.eventLoop.makePromise(of: StreamResponse.self)
         store.append(appendRequest, on: context.eventLoop).whenComplete { result in
-            switch result {
-            case .success(let outcome): promise.succeed(self.appendResponse(outcome, to: appendRequest))
-            case .failure(let error): promise.succeed(self.errorResponse(for: error))
-            }
+            promise.succeed(self.appendResponse(result, to: appendRequest))
         }
-        return promise.futureResult
+        return .later(promise.futureResult)
+    }
+
+    private func appendResponse<Failure: Error>(_ result: Result<AppendOutcome, Failure>, to request: AppendRequest) -> StreamResponse {
+        switch result {
+        case .success(let outcome): return appendResponse(outcome, to: request)
+        case .failure(let error): return errorResponse(for: error)
+        }
     }
 
     /// `204`, or `200` for new data through an idempotent producer, with the stream's new tail.
     private func appendResponse(_ outcome: AppendOutcome, to request: AppendRequest) -> StreamResponse {
         if let controlAPI = options.controlAPI, outcome.kind == .appended { controlAPI.streamAppended(path: request.path, tail: outcome.tail) }
-        // Built with the common headers already in, so the transport does not copy the headers to add them.
         var headers = HTTPHeaders()
-        headers.reserveCapacity(8)
-        addCommonHeaders(to: &headers)
+        headers.reserveCapacity(4)
         headers.add(name: ProtocolHeader.streamNextOffset, value: outcome.tail.description)
         if outcome.closed { headers.add(name: ProtocolHeader.streamClosed, value: "true") }
         if let ack = outcome.producerAck {
@@ -40,9 +45,7 @@ extension StreamRequestHandler {
         headers.add(name: "Cache-Control", value: "no-store")
         // With a producer, new data is 200 and a retry 204; plain appends and closes are 204.
         let status: HTTPResponseStatus = request.producer != nil && outcome.kind == .appended ? .ok : .noContent
-        var response = StreamResponse(status: status, headers: headers)
-        response.includesCommonHeaders = true
-        return response
+        return StreamResponse(status: status, headers: headers)
     }
 
     private func parseAppend(_ request: StreamRequest) throws -> AppendRequest {

@@ -39,23 +39,38 @@ public final class StreamRequestHandler: Sendable {
 
     /// Answers one request. The future completes on `context.eventLoop`.
     public func handle(_ request: StreamRequest, context: RequestContext) -> EventLoopFuture<StreamResponse> {
+        switch respond(request, context: context) {
+        case .now(let response): return context.eventLoop.makeSucceededFuture(response)
+        case .later(let future): return future
+        }
+    }
+
+    /// A response ready at once, or one that completes later.
+    enum Answer {
+        case now(StreamResponse)
+        case later(EventLoopFuture<StreamResponse>)
+    }
+
+    /// Answers one request; a response that needs no waiting (errors, preflight, an append to a store that
+    /// finishes at once) comes back as ``Answer/now(_:)``, so the transport can write it without a future.
+    func respond(_ request: StreamRequest, context: RequestContext) -> Answer {
         guard !request.streamPath.isEmpty else {
-            return context.eventLoop.makeSucceededFuture(errorResponse(.badRequest, "a stream path is required below the stream root"))
+            return .now(errorResponse(.badRequest, "a stream path is required below the stream root"))
         }
         if let refusal = admit(request, context: context) {  // authoriser and per-client limits (+Admission)
-            return context.eventLoop.makeSucceededFuture(refusal)
+            return .now(refusal)
         }
         switch request.method {
-        case .PUT: return create(request, context: context)
+        case .PUT: return .later(create(request, context: context))
         case .POST: return append(request, context: context)
-        case .GET: return read(request, context: context)
-        case .HEAD: return head(request, context: context)
-        case .DELETE: return delete(request, context: context)
-        case .OPTIONS: return context.eventLoop.makeSucceededFuture(preflight())
+        case .GET: return .later(read(request, context: context))
+        case .HEAD: return .later(head(request, context: context))
+        case .DELETE: return .later(delete(request, context: context))
+        case .OPTIONS: return .now(preflight())
         default:
             var response = errorResponse(.methodNotAllowed, "method \(request.method.rawValue) is not supported on streams")
             response.headers.add(name: "Allow", value: Self.allowedMethods)
-            return context.eventLoop.makeSucceededFuture(response)
+            return .now(response)
         }
     }
 

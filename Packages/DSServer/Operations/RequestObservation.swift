@@ -50,11 +50,10 @@ struct RequestObservation: Sendable {
         operations.metrics.liveReaderChanged(kind, by: 1)
     }
 
-    /// Notes the response's status and complete-body size, and echoes the request id.
-    mutating func responded(status: HTTPResponseStatus, headers: inout HTTPHeaders, bytes: Int) {
+    /// Notes the response's status and complete-body size (the transport echoes ``requestID`` in its head).
+    mutating func responded(status: HTTPResponseStatus, bytes: Int) {
         self.status = Int(status.code)
         bytesOut += bytes
-        if let requestID { headers.replaceOrAdd(name: Self.requestIDHeader, value: requestID) }
     }
 
     /// Records and logs the finished request. Call exactly once.

@@ -69,6 +69,9 @@ public final class DurableStreamServer: Sendable {
         limits.maxHeaderListSize = options.limits.maxHeaderBytes
         limits.maxHeaderFieldSize = options.limits.maxHeaderBytes
         let decoderLimits = limits
+        var commonHeaders = HTTPHeaders()
+        handler.addCommonHeaders(to: &commonHeaders)
+        let headWriter = ResponseHeadWriter(commonHeaders: commonHeaders)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -81,17 +84,15 @@ public final class DurableStreamServer: Sendable {
                     if let tlsContext {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tlsContext))
                     }
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(
-                        withPipeliningAssistance: true,
-                        withErrorHandling: false,
-                        // Our header values are checked where they are made (see ServerConfigurationError.check
-                        // and HeaderSafety); NIO's validator would scan every byte of every response again.
-                        withOutboundHeaderValidation: false,
-                        withEncoderConfiguration: HTTPResponseEncoder.Configuration(),
-                        withDecoderLimitConfiguration: decoderLimits
+                    // The decoder alone: HTTPChannelHandler writes responses as bytes and queues pipelined
+                    // requests itself (no NIO pipelining handler, response encoder or header validator; our
+                    // header values are checked where they are made, see ServerConfigurationError.check and
+                    // HeaderSafety).
+                    try channel.pipeline.syncOperations.addHandler(
+                        ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes, limitConfiguration: decoderLimits))
                     )
                     try channel.pipeline.syncOperations.addHandler(
-                        HTTPChannelHandler(handler: handler, router: router, limits: options.limits, scheme: scheme)
+                        HTTPChannelHandler(handler: handler, router: router, limits: options.limits, headWriter: headWriter, scheme: scheme)
                     )
                 }
             }

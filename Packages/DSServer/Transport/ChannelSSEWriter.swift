@@ -1,74 +1,73 @@
 import NIOCore
-import NIOHTTP1
 import Synchronization
 
-/// Writes SSE bytes as HTTP body parts on a channel; ``finish()`` ends the response and closes the connection.
+/// Writes SSE bytes as the body of an event-stream response; ``finish()`` ends the response and closes the connection.
 ///
 /// Keeps the server's pending-outbound gauge current without a promise per write: after each flush it reads
 /// how many bytes the channel still holds (normally none: the socket took them) and reports the change.
 ///
-/// Events sent with ``send(_:flush:)`` skip the HTTP pipelining handler and response encoder: given the encoder's
-/// context, the writer frames each chunk itself (`<hex length>\r\n`, the event, `\r\n`) and writes it below
-/// them. In the fan-out profile those two handlers (three writes and a `String` per chunk in the encoder) were a
-/// fifth of the server's CPU. The response's head and end still go through them.
+/// The writer frames the body itself and writes from the connection handler's context, straight to the socket
+/// (or TLS): over HTTP/1.1 each buffer becomes one chunk (`<hex length>\r\n`, the bytes, `\r\n`) and
+/// ``finish()`` writes the last chunk; over HTTP/1.0 the body is the bytes themselves, ended by the close.
 final class ChannelSSEWriter: SSEWriter {
     private let channel: any Channel
     private let gauge: LiveRequestTracker
     private let onFinish: NIOLoopBound<() -> Void>
     private let state: NIOLoopBoundBox<(finished: Bool, reportedPending: Int)>
     private let written = Atomic<Int>(0)
-    /// The response encoder's context, to write framed chunks below it; `nil` to write through the pipeline.
-    private let below: NIOLoopBound<ChannelHandlerContext>?
+    /// The connection handler's context: writes go to the handlers below it.
+    private let context: NIOLoopBound<ChannelHandlerContext>
     /// Whether the body is chunked (HTTP/1.1); an HTTP/1.0 body is the bytes themselves, ended by the close.
     private let chunked: Bool
     private static let crlf = ByteBuffer(string: "\r\n")
+    private static let lastChunk = ByteBuffer(string: "0\r\n\r\n")
 
     init(
-        channel: any Channel,
-        encoderContext: ChannelHandlerContext?,
+        context: ChannelHandlerContext,
         chunked: Bool,
         gauge: LiveRequestTracker,
         onFinish: @escaping () -> Void
     ) {
-        self.channel = channel
-        self.below = encoderContext.map { NIOLoopBound($0, eventLoop: channel.eventLoop) }
+        self.channel = context.channel
+        self.context = NIOLoopBound(context, eventLoop: context.eventLoop)
         self.chunked = chunked
         self.gauge = gauge
-        self.onFinish = NIOLoopBound(onFinish, eventLoop: channel.eventLoop)
-        self.state = NIOLoopBoundBox((false, 0), eventLoop: channel.eventLoop)
+        self.onFinish = NIOLoopBound(onFinish, eventLoop: context.eventLoop)
+        self.state = NIOLoopBoundBox((false, 0), eventLoop: context.eventLoop)
     }
 
     func write(_ buffer: ByteBuffer, flush: Bool) -> EventLoopFuture<Void> {
-        written.wrappingAdd(buffer.readableBytes, ordering: .relaxed)
-        let part = HTTPServerResponsePart.body(.byteBuffer(buffer))
-        let future = flush ? channel.writeAndFlush(part) : channel.write(part)
+        guard !state.value.finished else { return channel.eventLoop.makeFailedFuture(ChannelError.ioOnClosedChannel) }
+        let promise = channel.eventLoop.makePromise(of: Void.self)
+        writeFramed(buffer, promise: promise)
         if flush {
+            context.value.flush()
             reportPending()
-            future.whenComplete { [self] _ in self.reportPending() }
+            promise.futureResult.whenComplete { [self] _ in self.reportPending() }
         }
-        return future
+        return promise.futureResult
     }
 
     func send(_ buffer: ByteBuffer, flush: Bool) {
-        guard let below = below?.value else {
-            _ = write(buffer, flush: flush)
-            return
-        }
         guard !state.value.finished else { return }
-        written.wrappingAdd(buffer.readableBytes, ordering: .relaxed)
-        if buffer.readableBytes > 0 {
-            if chunked {
-                below.write(NIOAny(IOData.byteBuffer(Self.chunkHeader(buffer.readableBytes, allocator: channel.allocator))), promise: nil)
-                below.write(NIOAny(IOData.byteBuffer(buffer)), promise: nil)
-                below.write(NIOAny(IOData.byteBuffer(Self.crlf)), promise: nil)
-            } else {
-                below.write(NIOAny(IOData.byteBuffer(buffer)), promise: nil)
-            }
-        }
+        writeFramed(buffer, promise: nil)
         if flush {
-            below.flush()
+            context.value.flush()
             reportPending()
         }
+    }
+
+    /// Writes `buffer` as one chunk (or as is, unchunked); `promise` completes once all of it left.
+    private func writeFramed(_ buffer: ByteBuffer, promise: EventLoopPromise<Void>?) {
+        written.wrappingAdd(buffer.readableBytes, ordering: .relaxed)
+        let context = self.context.value
+        guard chunked && buffer.readableBytes > 0 else {
+            context.write(NIOAny(buffer), promise: promise)
+            return
+        }
+        context.write(NIOAny(Self.chunkHeader(buffer.readableBytes, allocator: channel.allocator)), promise: nil)
+        context.write(NIOAny(buffer), promise: nil)
+        context.write(NIOAny(Self.crlf), promise: promise)
     }
 
     /// `<length in hex>\r\n`, written without formatting a `String`.
@@ -93,6 +92,7 @@ final class ChannelSSEWriter: SSEWriter {
     func finish() {
         guard !state.value.finished else { return }
         state.value.finished = true
+        if chunked && channel.isActive { context.value.write(NIOAny(Self.lastChunk), promise: nil) }
         gauge.addPendingOutbound(-state.value.reportedPending)
         state.value.reportedPending = 0
         onFinish.value()

@@ -4,14 +4,21 @@ import NIOHTTP1
 
 /// Moves bytes between one HTTP/1.1 connection and the ``StreamRequestHandler``: collects a request within
 /// the configured limits, routes it, writes the response, and reports hang-ups so waiters are released at once.
-final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
+///
+/// It sits right above NIO's request decoder and writes responses as bytes itself (``ResponseHeadWriter``): no
+/// pipelining handler or response encoder between it and the socket. Pipelined requests (a request arriving
+/// while the previous one is still being answered) wait in order in ``pipelined`` and are taken up as soon as
+/// the response before them is written; while any wait, the handler reads no more from the socket.
+final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundOut = HTTPServerResponsePart
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     private let handler: StreamRequestHandler
     private let router: StreamPathRouter
     private let limits: ServerLimits
     private let scheme: String
+    private let headWriter: ResponseHeadWriter
 
     private enum State {
         case idle
@@ -29,16 +36,67 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// The current request's log and metrics record (Operations/RequestObservation).
     private var observation: RequestObservation?
     private var operations: ServerOperations { handler.operations }
+    /// Parts of requests that arrived while a response was being produced, in order.
+    private var pipelined = CircularBuffer<HTTPServerRequestPart>()
+    /// Whether ``pipelined`` is being worked through (a response finishing inside it must not start another pass).
+    private var replaying = false
+    /// A read the channel asked for while requests were waiting: issued once they are taken up.
+    private var heldRead = false
+    /// The last response's buffer, reused for the next one (see ``write(_:version:method:keepAlive:lifetime:context:)``).
+    private var scratch: ByteBuffer?
 
-    init(handler: StreamRequestHandler, router: StreamPathRouter, limits: ServerLimits, scheme: String = "http") {
+    init(handler: StreamRequestHandler, router: StreamPathRouter, limits: ServerLimits, headWriter: ResponseHeadWriter, scheme: String = "http") {
         self.handler = handler
         self.router = router
         self.limits = limits
+        self.headWriter = headWriter
         self.scheme = scheme
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
+        let part = unwrapInboundIn(data)
+        if case .responding = state {
+            pipelined.append(part)
+            return
+        }
+        if !pipelined.isEmpty {
+            pipelined.append(part)
+            return
+        }
+        receive(part, context: context)
+    }
+
+    /// Holds the channel's reads while pipelined requests wait, so a client cannot queue without bound.
+    func read(context: ChannelHandlerContext) {
+        if pipelined.isEmpty {
+            context.read()
+        } else {
+            heldRead = true
+        }
+    }
+
+    /// Takes up pipelined requests once the connection is idle again, until one of them is being answered.
+    private func replayPipelined(context: ChannelHandlerContext) {
+        guard !replaying else { return }
+        replaying = true
+        defer { replaying = false }
+        while !pipelined.isEmpty {
+            switch state {
+            case .responding: return
+            case .closed:
+                pipelined.removeAll()
+            case .idle, .receiving, .discarding:
+                receive(pipelined.removeFirst(), context: context)
+            }
+        }
+        if heldRead {
+            heldRead = false
+            context.read()
+        }
+    }
+
+    private func receive(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
+        switch part {
         case .head(let head):
             guard case .idle = state else { return }
             receiveHead(head, context: context)
@@ -56,13 +114,8 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
             }
             state = .receiving(head, body: body)
         case .end:
-            switch state {
-            case .receiving(let head, let body):
+            if case .receiving(let head, let body) = state {
                 dispatch(head, body: body ?? context.channel.allocator.buffer(capacity: 0), context: context)
-            case .discarding:
-                break
-            default:
-                break
             }
         }
     }
@@ -80,7 +133,9 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         if head.headers.first(name: "Expect")?.lowercased() == "100-continue" {
-            context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+            var buffer = context.channel.allocator.buffer(capacity: 32)
+            ResponseHeadWriter.writeContinue(version: head.version, into: &buffer)
+            context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
         }
         state = .receiving(head, body: nil)
     }
@@ -89,7 +144,7 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         let lifetime = RequestLifetime(eventLoop: context.eventLoop)
         state = .responding(lifetime)
         let keepAlive = head.isKeepAlive
-        let response: EventLoopFuture<StreamResponse>
+        let answer: StreamRequestHandler.Answer
         let origin = ForwardedOrigin.resolve(
             peer: context.channel.remoteAddress, headers: head.headers, scheme: scheme, trustedProxies: operations.trustedProxies
         )
@@ -112,7 +167,7 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
                 scheme: origin.scheme,
                 clientAddress: origin.clientAddress
             )
-            response = handler.handle(request, context: requestContext)
+            answer = handler.respond(request, context: requestContext)
         case .reserved(let subpath, let query):
             let requestContext = RequestContext(
                 eventLoop: context.eventLoop,
@@ -123,41 +178,59 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
                 clientAddress: origin.clientAddress
             )
             if let refused = handler.admitReserved(bodyBytes: body.readableBytes, context: requestContext) {
-                response = context.eventLoop.makeSucceededFuture(refused)
+                answer = .now(refused)
             } else if let controlAPI = handler.options.controlAPI {
                 let request = ControlRequest(method: head.method, subpath: subpath, query: query, headers: head.headers, body: body)
-                response = controlAPI.handle(request, context: requestContext)
+                answer = .later(controlAPI.handle(request, context: requestContext))
             } else {
-                response = context.eventLoop.makeSucceededFuture(handler.reservedNotFound())
+                answer = .now(handler.reservedNotFound())
             }
         case .outside:
             if let endpoint = operations.endpoint(at: StreamPathRouter.splitQuery(head.uri).0) {
-                response = operations.answer(
+                answer = .later(operations.answer(
                     endpoint, method: head.method, headers: head.headers, clientAddress: origin.clientAddress,
                     handler: handler, eventLoop: context.eventLoop
-                )
+                ))
             } else {
-                response = context.eventLoop.makeSucceededFuture(handler.errorResponse(.notFound, "not found: streams live under \(router.streamRoot)"))
+                answer = .now(handler.errorResponse(.notFound, "not found: streams live under \(router.streamRoot)"))
             }
         case .invalid(let reason):
             checkHeaders = false
-            response = context.eventLoop.makeSucceededFuture(handler.errorResponse(.badRequest, reason))
+            answer = .now(handler.errorResponse(.badRequest, reason))
         }
-        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        let checkResponseHeaders = checkHeaders
-        response.whenComplete { result in
-            let (handler, context) = loopBound.value
-            var answer: StreamResponse
-            switch result {
-            case .success(let value): answer = value
-            case .failure(let error): answer = handler.handler.errorResponse(for: error)
+        switch answer {
+        case .now(let response):
+            respond(with: response, checkHeaders: checkHeaders, head: head, keepAlive: keepAlive, lifetime: lifetime, context: context)
+        case .later(let future):
+            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            let checkHeaders = checkHeaders
+            future.whenComplete { result in
+                let (handler, context) = loopBound.value
+                let response: StreamResponse
+                switch result {
+                case .success(let value): response = value
+                case .failure(let error): response = handler.handler.errorResponse(for: error)
+                }
+                handler.respond(with: response, checkHeaders: checkHeaders, head: head, keepAlive: keepAlive, lifetime: lifetime, context: context)
             }
-            if checkResponseHeaders && !HeaderSafety.areSafe(answer.headers) {
-                handler.operations.logger.error("refused to send a response header with CR, LF or NUL", metadata: ["target": "\(head.uri)"])
-                answer = handler.handler.errorResponse(.internalServerError, "internal error")
-            }
-            handler.write(answer, version: head.version, method: head.method, keepAlive: keepAlive, lifetime: lifetime, context: context)
         }
+    }
+
+    /// Writes the answer to `head`, after checking its header values when it comes from outside the stream protocol.
+    private func respond(
+        with response: StreamResponse,
+        checkHeaders: Bool,
+        head: HTTPRequestHead,
+        keepAlive: Bool,
+        lifetime: RequestLifetime,
+        context: ChannelHandlerContext
+    ) {
+        var response = response
+        if checkHeaders && !HeaderSafety.areSafe(response.headers) {
+            operations.logger.error("refused to send a response header with CR, LF or NUL", metadata: ["target": "\(head.uri)"])
+            response = handler.errorResponse(.internalServerError, "internal error")
+        }
+        write(response, version: head.version, method: head.method, keepAlive: keepAlive, lifetime: lifetime, context: context)
     }
 
     /// Answers a request refused before its body was read, then closes the connection.
@@ -185,40 +258,59 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
             lifetime.end(.clientGone)
             return
         }
-        var headers = response.headers
-        if !response.includesCommonHeaders { handler.addCommonHeaders(to: &headers) }
         var keepAlive = keepAlive
         let status = response.status
+        let framing: ResponseHeadWriter.Framing
         switch response.body {
         case .empty:
-            if status != .noContent && status != .notModified && status.code >= 200 {
-                headers.replaceOrAdd(name: "Content-Length", value: "0")
-            }
+            framing = Self.mayHaveBody(status) ? .length(0) : .none
         case .buffers:
-            headers.replaceOrAdd(name: "Content-Length", value: String(response.contentLength))
+            framing = .length(response.contentLength)
         case .eventStream:
             keepAlive = false
+            framing = version.major == 1 && version.minor >= 1 ? .chunked : .untilClose
         }
         if operations.isDraining { keepAlive = false }
-        observation?.responded(status: status, headers: &headers, bytes: method == .HEAD ? 0 : response.contentLength)
-        if !keepAlive { headers.replaceOrAdd(name: "Connection", value: "close") }
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: status, headers: headers))), promise: nil)
+        let bodyBytes = method == .HEAD ? 0 : response.contentLength
+        observation?.responded(status: status, bytes: bodyBytes)
 
+        // One buffer for the head and a small body, reused across the connection's responses: once the socket
+        // took the previous response this buffer is the only reference to its storage, so nothing is allocated.
+        var buffer = scratch ?? context.channel.allocator.buffer(capacity: 512)
+        scratch = nil
+        buffer.clear()
+        headWriter.write(
+            version: version,
+            status: status,
+            headers: response.headers,
+            includesCommonHeaders: response.includesCommonHeaders,
+            requestID: observation?.requestID,
+            framing: framing,
+            keepAlive: keepAlive,
+            into: &buffer
+        )
         switch response.body {
         case .empty:
+            send(buffer, context: context)
             finishResponse(keepAlive: keepAlive, lifetime: lifetime, context: context)
         case .buffers(let buffers):
-            if method != .HEAD {
-                for buffer in buffers { context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil) }
+            if bodyBytes > 0 && bodyBytes <= Self.inlineBodyBytes {
+                for part in buffers { buffer.writeImmutableBuffer(part) }
+                send(buffer, context: context)
+            } else {
+                send(buffer, context: context)
+                if bodyBytes > 0 {
+                    for part in buffers where part.readableBytes > 0 { context.write(wrapOutboundOut(part), promise: nil) }
+                }
             }
             finishResponse(keepAlive: keepAlive, lifetime: lifetime, context: context)
         case .eventStream(let session):
+            send(buffer, context: context)
             context.flush()
             let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             let writer = ChannelSSEWriter(
-                channel: context.channel,
-                encoderContext: try? context.pipeline.syncOperations.context(handlerType: HTTPResponseEncoder.self),
-                chunked: version.major == 1 && version.minor >= 1,
+                context: context,
+                chunked: framing == .chunked,
                 gauge: handler.liveRequests
             ) {
                 let (handler, context) = loopBound.value
@@ -231,33 +323,47 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
+    /// Writes `buffer` and keeps it for the next response when it is small (an idle connection holds no more).
+    private func send(_ buffer: ByteBuffer, context: ChannelHandlerContext) {
+        context.write(wrapOutboundOut(buffer), promise: nil)
+        if buffer.capacity <= Self.keptBufferCapacity { scratch = buffer }
+    }
+
+    /// Bodies up to this size are copied into the head's buffer, so head and body leave in one write.
+    private static let inlineBodyBytes = 1024
+    /// The largest response buffer a connection keeps between responses.
+    private static let keptBufferCapacity = 2048
+
+    /// Whether a response with `status` has a body, even an empty one (so it carries a `Content-Length`).
+    private static func mayHaveBody(_ status: HTTPResponseStatus) -> Bool {
+        status.code >= 200 && status != .noContent && status != .notModified
+    }
+
     private func finishResponse(keepAlive: Bool, lifetime: RequestLifetime, context: ChannelHandlerContext) {
-        // Take this request's observation and become idle before writing `.end`: the pipelining handler delivers
-        // the next pipelined request synchronously inside that write, and a head arriving while still
-        // `.responding` would be dropped (the connection would hang).
         let finished = observation.take()
         if keepAlive, case .responding = state { state = .idle }
         if !keepAlive { state = .closed }
         let operations = self.operations
-        if keepAlive && scheme == "http" {
-            // Usually the socket takes the whole response at the flush. Then the request is complete now: its
-            // `.end` (no bytes with Content-Length framing) needs no promise, and finishing needs no callback.
-            // (With TLS, bytes may wait in the TLS handler where the channel's count does not see them.)
-            context.flush()
-            if Self.hasNothingBuffered(context.channel) {
-                context.write(wrapOutboundOut(.end(nil)), promise: nil)
-                finished?.finish(clientGone: false, operations: operations)
-                lifetime.end(.completed)
-                return
-            }
+        context.flush()
+        // Usually the socket takes the whole response at the flush. Then the request is complete now and
+        // finishing needs no promise. (With TLS, bytes may wait in the TLS handler where the channel's count
+        // does not see them.)
+        if keepAlive && scheme == "http" && Self.hasNothingBuffered(context.channel) {
+            finished?.finish(clientGone: false, operations: operations)
+            lifetime.end(.completed)
+            replayPipelined(context: context)
+            return
         }
-        let written = context.writeAndFlushPromise(wrapOutboundOut(.end(nil)))
+        // An empty write completes once everything written before it has left.
+        let written = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0)), promise: written)
         let channel = context.channel
-        written.whenComplete { _ in
+        written.futureResult.whenComplete { _ in
             finished?.finish(clientGone: false, operations: operations)
             lifetime.end(.completed)
             if !keepAlive { channel.close(promise: nil) }
         }
+        if keepAlive { replayPipelined(context: context) }
     }
 
     /// Whether everything written to `channel` so far has reached the socket.
@@ -272,6 +378,7 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
             abandoned.finish(clientGone: true, operations: operations)
         }
         state = .closed
+        pipelined.removeAll()
         context.fireChannelInactive()
     }
 
@@ -292,13 +399,5 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
             break
         }
         context.close(promise: nil)
-    }
-}
-
-extension ChannelHandlerContext {
-    fileprivate func writeAndFlushPromise(_ data: NIOAny) -> EventLoopFuture<Void> {
-        let promise = eventLoop.makePromise(of: Void.self)
-        writeAndFlush(data, promise: promise)
-        return promise.futureResult
     }
 }

@@ -145,6 +145,10 @@ public final class MemoryStreamStore: StreamStore {
         eventLoop.makeCompletedFuture(Result { () throws(StoreError) in try appendNow(request) })
     }
 
+    public func appendImmediately(_ request: AppendRequest) -> Result<AppendOutcome, StoreError>? {
+        Result { () throws(StoreError) in try appendNow(request) }
+    }
+
     private func appendNow(_ request: AppendRequest) throws(StoreError) -> AppendOutcome {
         let hasBody = request.body.readableBytes > 0
         // Validate and frame JSON before taking the lock; errors are reported in protocol precedence order below.
