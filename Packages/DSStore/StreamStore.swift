@@ -34,6 +34,10 @@ public protocol StreamStore: AnyObject, Sendable {
     /// A fork's read continues from inherited data into its own in one outcome.
     func read(_ request: ReadRequest, on eventLoop: any EventLoop) -> EventLoopFuture<ReadOutcome>
 
+    /// The same read, finished before returning, for stores that never wait (the in-memory store); `nil`
+    /// means the store did nothing and the caller uses ``read(_:on:)``. The default returns `nil`.
+    func readImmediately(_ request: ReadRequest) -> Result<ReadOutcome, StoreError>?
+
     /// The stream's metadata, for `HEAD`. Does not slide a TTL.
     func metadata(path: String, now: StoreTimestamp, on eventLoop: any EventLoop) -> EventLoopFuture<StreamInfo>
 
@@ -107,4 +111,7 @@ public struct ExpiredStream: Sendable, Hashable {
 extension StreamStore {
     /// By default a store answers appends through ``append(_:on:)`` only.
     public func appendImmediately(_ request: AppendRequest) -> Result<AppendOutcome, StoreError>? { nil }
+
+    /// By default a store answers reads through ``read(_:on:)`` only.
+    public func readImmediately(_ request: ReadRequest) -> Result<ReadOutcome, StoreError>? { nil }
 }

@@ -12,12 +12,12 @@ extension StreamRequestHandler {
         request: StreamRequest,
         clientCursor: String?,
         context: RequestContext
-    ) -> EventLoopFuture<StreamResponse> {
-        store.read(readRequest, on: context.eventLoop).flatMap { first in
+    ) -> Answer {
+        answerRead(readRequest, context: context) { first in
             if let immediate = self.longPollAnswer(first, request: request, clientCursor: clientCursor, sentinelTail: false) {
-                return context.eventLoop.makeSucceededFuture(immediate)
+                return .now(immediate)
             }
-            return self.waitThenAnswer(after: first.next, request: request, clientCursor: clientCursor, context: context)
+            return .later(self.waitThenAnswer(after: first.next, request: request, clientCursor: clientCursor, context: context))
         }
     }
 
@@ -67,7 +67,8 @@ extension StreamRequestHandler {
             }
         }
 
-        return wake.futureResult.flatMap { reason in
+        let answer = eventLoop.makePromise(of: StreamResponse.self)
+        wake.futureResult.whenSuccess { reason in
             // Release the waiter and timer whatever woke us; completing an already completed promise is a no-op.
             wait.cancel()
             timer.value.cancel()
@@ -75,21 +76,36 @@ extension StreamRequestHandler {
             switch reason {
             case .changed(.deleted):
                 // Ask the store why: a soft-deleted stream (forks still use it) answers 410, a removed one 404.
-                return self.store.metadata(path: request.streamPath, now: self.options.clock.now(), on: eventLoop).map { _ in
-                    self.errorResponse(.notFound, "stream was deleted")
+                self.store.metadata(path: request.streamPath, now: self.options.clock.now(), on: eventLoop).whenComplete { result in
+                    switch result {
+                    case .success: answer.succeed(self.errorResponse(.notFound, "stream was deleted"))
+                    case .failure(let error): answer.succeed(self.errorResponse(for: error))
+                    }
                 }
             case .changed:
+                // Usually answered inside the append that woke it, without a future, when the store reads at once.
                 let again = ReadRequest(path: request.streamPath, start: .offset(offset), maxBytes: self.options.readChunkBytes, now: self.options.clock.now())
-                return self.store.read(again, on: eventLoop).map { outcome in
-                    self.longPollAnswer(outcome, request: request, clientCursor: clientCursor, sentinelTail: false)
-                        ?? self.noContent(tail: outcome.next, closed: false, clientCursor: clientCursor)
+                let read = self.answerRead(again, context: context) { outcome in
+                    .now(
+                        self.longPollAnswer(outcome, request: request, clientCursor: clientCursor, sentinelTail: false)
+                            ?? self.noContent(tail: outcome.next, closed: false, clientCursor: clientCursor)
+                    )
+                }
+                switch read {
+                case .now(let response): answer.succeed(response)
+                case .later(let future): future.cascade(to: answer)
                 }
             case .timedOut, .clientGone:
-                return self.store.metadata(path: request.streamPath, now: self.options.clock.now(), on: eventLoop).map { info in
-                    self.noContent(tail: offset, closed: info.closed && info.tail == offset, clientCursor: clientCursor)
+                self.store.metadata(path: request.streamPath, now: self.options.clock.now(), on: eventLoop).whenComplete { result in
+                    switch result {
+                    case .success(let info):
+                        answer.succeed(self.noContent(tail: offset, closed: info.closed && info.tail == offset, clientCursor: clientCursor))
+                    case .failure(let error): answer.succeed(self.errorResponse(for: error))
+                    }
                 }
             }
         }
+        return answer.futureResult
     }
 }
 

@@ -6,22 +6,18 @@ import NIOHTTP1
 
 extension StreamRequestHandler {
     /// `GET`: catch-up, long-poll or SSE.
-    func read(_ request: StreamRequest, context: RequestContext) -> EventLoopFuture<StreamResponse> {
+    func read(_ request: StreamRequest, context: RequestContext) -> Answer {
         let offsetValue = request.query[QueryParameter.offset]
         guard let start = ReadStart(queryValue: offsetValue) else {
-            return context.eventLoop.makeSucceededFuture(errorResponse(for: ProtocolError.malformedOffset(offsetValue ?? "")))
+            return .now(errorResponse(for: ProtocolError.malformedOffset(offsetValue ?? "")))
         }
         var live: LiveMode?
         if let liveValue = request.query[QueryParameter.live] {
             guard let mode = LiveMode(rawValue: liveValue) else {
-                return context.eventLoop.makeSucceededFuture(
-                    errorResponse(for: ProtocolError.invalidLiveMode("live must be long-poll or sse"))
-                )
+                return .now(errorResponse(for: ProtocolError.invalidLiveMode("live must be long-poll or sse")))
             }
             guard offsetValue != nil else {
-                return context.eventLoop.makeSucceededFuture(
-                    errorResponse(for: ProtocolError.invalidLiveMode("live reads require an offset"))
-                )
+                return .now(errorResponse(for: ProtocolError.invalidLiveMode("live reads require an offset")))
             }
             live = mode
         }
@@ -29,17 +25,15 @@ extension StreamRequestHandler {
         let cursor = request.query[QueryParameter.cursor]
         switch live {
         case nil:
-            let future = store.read(readRequest, on: context.eventLoop).map { outcome in
-                self.dataResponse(outcome, request: request, sentinelTail: start == .tail, liveCursor: nil)
+            return answerRead(readRequest, context: context) { outcome in
+                .now(self.dataResponse(outcome, request: request, sentinelTail: start == .tail, liveCursor: nil))
             }
-            return answeringErrors(future)
         case .longPoll:
-            return answeringErrors(longPoll(readRequest, request: request, clientCursor: cursor, context: context))
+            return longPoll(readRequest, request: request, clientCursor: cursor, context: context)
         case .sse:
-            let future = store.read(readRequest, on: context.eventLoop).map { first in
-                self.startEventStream(first, request: readRequest, clientCursor: cursor, context: context)
+            return answerRead(readRequest, context: context) { first in
+                .now(self.startEventStream(first, request: readRequest, clientCursor: cursor, context: context))
             }
-            return answeringErrors(future)
         }
     }
 

@@ -41,7 +41,7 @@ public final class StreamRequestHandler: Sendable {
     public func handle(_ request: StreamRequest, context: RequestContext) -> EventLoopFuture<StreamResponse> {
         switch respond(request, context: context) {
         case .now(let response): return context.eventLoop.makeSucceededFuture(response)
-        case .later(let future): return future
+        case .later(let future): return answeringErrors(future)
         }
     }
 
@@ -49,6 +49,33 @@ public final class StreamRequestHandler: Sendable {
     enum Answer {
         case now(StreamResponse)
         case later(EventLoopFuture<StreamResponse>)
+    }
+
+    /// Reads through the store's immediate path when it has one (no future), else through a future;
+    /// `respond` turns the outcome (or a store error, as its error response) into the answer.
+    func answerRead(
+        _ request: ReadRequest,
+        context: RequestContext,
+        _ respond: @escaping @Sendable (ReadOutcome) -> Answer
+    ) -> Answer {
+        if let result = store.readImmediately(request) {
+            switch result {
+            case .success(let outcome): return respond(outcome)
+            case .failure(let error): return .now(errorResponse(for: error))
+            }
+        }
+        let answer = context.eventLoop.makePromise(of: StreamResponse.self)
+        store.read(request, on: context.eventLoop).whenComplete { result in
+            switch result {
+            case .success(let outcome):
+                switch respond(outcome) {
+                case .now(let response): answer.succeed(response)
+                case .later(let future): future.cascade(to: answer)
+                }
+            case .failure(let error): answer.succeed(self.errorResponse(for: error))
+            }
+        }
+        return .later(answer.futureResult)
     }
 
     /// Answers one request; a response that needs no waiting (errors, preflight, an append to a store that
@@ -63,7 +90,7 @@ public final class StreamRequestHandler: Sendable {
         switch request.method {
         case .PUT: return .later(create(request, context: context))
         case .POST: return append(request, context: context)
-        case .GET: return .later(read(request, context: context))
+        case .GET: return read(request, context: context)
         case .HEAD: return .later(head(request, context: context))
         case .DELETE: return .later(delete(request, context: context))
         case .OPTIONS: return .now(preflight())

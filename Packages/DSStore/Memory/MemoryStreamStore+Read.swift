@@ -6,6 +6,10 @@ extension MemoryStreamStore {
         eventLoop.makeCompletedFuture(Result { () throws(StoreError) in try readNow(request) })
     }
 
+    public func readImmediately(_ request: ReadRequest) -> Result<ReadOutcome, StoreError>? {
+        Result { () throws(StoreError) in try readNow(request) }
+    }
+
     private func readNow(_ request: ReadRequest) throws(StoreError) -> ReadOutcome {
         let step = try withLiveStream(request.path, now: request.now) { (stream, state) throws(StoreError) -> ReadStep in
             state.touch(request.now)
