@@ -316,6 +316,7 @@ let package = Package(
         .testTarget(
             name: "DSServerTests",
             dependencies: [
+                "DSCursor",
                 "DSServer",
                 "DSStore",
                 "DSProtocol",

@@ -82,6 +82,35 @@ struct ExpiryTests {
         }
     }
 
+    /// §5.1: for long-poll and SSE the TTL resets when the server begins processing the request, so a stream with
+    /// live readers and no new data does not expire.
+    @Test(arguments: StoreKind.allCases)
+    func liveReadsSlideTheTTLWhenTheyBegin(store: StoreKind) async throws {
+        let clock = ManualStoreClock()
+        try await TestServer.with(store, configure: {
+            $0.expirySweepInterval = .seconds(3600)
+            $0.clock = clock.storeClock
+            $0.longPollTimeout = .milliseconds(100)
+            $0.sseConnectionLifetime = .milliseconds(100)
+        }) { (server: TestServer) async throws in
+            let path = uniquePath()
+            let tail = try #require(try await server.createStream(path, headers: [("Stream-TTL", "3")]).nextOffset)
+            // A long-poll that finds no data and times out still touched the stream when it began.
+            clock.advance(milliseconds: 2900)
+            #expect(try await server.request(.GET, "\(path)?offset=\(tail)&live=long-poll").status == .noContent)
+            clock.advance(milliseconds: 2900)
+            #expect(try await server.request(.HEAD, path).status == .ok, "5.8 s after creation, 2.9 s after the long-poll")
+            // So does an SSE session that delivers nothing but its first control event.
+            let (events, ended) = try await SSEReader.open(server.url("\(path)?offset=\(tail)&live=sse")).events()
+            #expect(ended)
+            #expect(events.map(\.event) == ["control"])
+            clock.advance(milliseconds: 2900)
+            #expect(try await server.request(.HEAD, path).status == .ok, "2.9 s after the SSE session began")
+            clock.advance(milliseconds: 100)
+            #expect(try await server.request(.HEAD, path).status == .notFound, "one full window after the SSE session began")
+        }
+    }
+
     @Test(arguments: StoreKind.allCases)
     func expiredStreamsAreReclaimedInTheBackground(store: StoreKind) async throws {
         let recorder = EventRecorder()

@@ -61,6 +61,7 @@ struct HTTPSurfaceTests {
             try await server.createStream(path)
             let tooBig = try await server.request(.POST, path, headers: [("Content-Type", "text/plain")], body: ByteBuffer(repeating: 65, count: 1001))
             #expect(tooBig.status == .payloadTooLarge)
+            #expect(tooBig.header("X-Content-Type-Options") == "nosniff")
             #expect(try await server.appendText(path, String(repeating: "b", count: 1000)).status == .noContent)
             #expect(try await server.request(.GET, path).body.readableBytes == 1000)
             // A chunked body (no Content-Length) is cut off while it arrives.
@@ -69,6 +70,11 @@ struct HTTPSurfaceTests {
             let reply = try await RawHTTP.exchange(port: server.port, request: Array(chunked.utf8))
             #expect(reply.hasPrefix("HTTP/1.1 413"))
             #expect(try await server.request(.GET, path).body.readableBytes == 1000)
+            // An oversized initial body creates nothing.
+            let unborn = uniquePath()
+            let create = try await server.request(.PUT, unborn, headers: [("Content-Type", "text/plain")], body: ByteBuffer(repeating: 65, count: 1001))
+            #expect(create.status == .payloadTooLarge)
+            #expect(try await server.request(.HEAD, unborn).status == .notFound)
         }
     }
 
@@ -78,10 +84,13 @@ struct HTTPSurfaceTests {
             $0.limits.maxHeaderBytes = 2048
         }) { (server: TestServer) async throws in
             let longPath = String(repeating: "p", count: 300)
-            #expect(try await server.request(.PUT, longPath).status == .uriTooLong)
+            let tooLong = try await server.request(.PUT, longPath)
+            #expect(tooLong.status == .uriTooLong)
+            #expect(tooLong.header("X-Content-Type-Options") == "nosniff")
             let bigHeader = "GET \(server.urlPath("x")) HTTP/1.1\r\nHost: x\r\nX-Big: \(String(repeating: "h", count: 4096))\r\n\r\n"
             let reply = try await RawHTTP.exchange(port: server.port, request: Array(bigHeader.utf8))
             #expect(reply.hasPrefix("HTTP/1.1 431"))
+            #expect(reply.lowercased().contains("x-content-type-options: nosniff"))
             // The server keeps serving afterwards.
             #expect(try await server.request(.PUT, uniquePath()).status == .created)
         }

@@ -17,6 +17,8 @@ struct LongPollTests {
             #expect(response.header("Stream-Up-To-Date") == "true")
             #expect(response.header("Stream-Cursor") != nil)
             #expect(response.header("Stream-Closed") == nil)
+            // §10.1: a 204 must not be cached (Docs/PROTOCOL-NOTES.md: no-store).
+            #expect(response.header("Cache-Control") == "no-store")
         }
     }
 
@@ -30,6 +32,8 @@ struct LongPollTests {
             #expect(response.text == "abc")
             #expect(response.header("Stream-Cursor") != nil)
             #expect(response.header("ETag") != nil)
+            // §10.1: a long-poll 200 is cacheable like a catch-up read.
+            #expect(response.header("Cache-Control") == "public, max-age=60, stale-while-revalidate=300")
         }
     }
 
@@ -94,22 +98,31 @@ struct LongPollTests {
         }
     }
 
-    @Test func aHangUpReleasesTheWaiterAtOnce() async throws {
-        try await TestServer.with(.memory, configure: { $0.longPollTimeout = .seconds(60) }) { (server: TestServer) async throws in
+    @Test(arguments: StoreKind.allCases)
+    func aHangUpReleasesTheWaiterAtOnce(store kind: StoreKind) async throws {
+        try await TestServer.with(kind, configure: { $0.longPollTimeout = .seconds(60) }) { (server: TestServer) async throws in
             let path = uniquePath()
             let created = try await server.createStream(path)
-            let store = try #require(server.store as? MemoryStreamStore)
-            let request = "GET \(server.urlPath(path))?offset=\(created.nextOffset!)&live=long-poll HTTP/1.1\r\nHost: x\r\n\r\n"
-            // Send the request, then close the connection after the server registered the waiter.
-            async let reply = RawHTTP.exchange(port: server.port, request: Array(request.utf8), timeout: .milliseconds(500))
-            #expect(await eventually { store.waiterCount(path: path) == 1 })
-            _ = try? await reply
-            #expect(await eventually { store.waiterCount(path: path) == 0 && server.server.liveRequestCount == 0 })
+            // The memory store can count its waiters; for any store the server's live-request count must drop.
+            let memory = server.store as? MemoryStreamStore
+            let socket = try RawSocket(port: server.port)
+            defer { socket.close() }
+            try socket.send("GET \(server.urlPath(path))?offset=\(created.nextOffset!)&live=long-poll HTTP/1.1\r\nHost: x\r\n\r\n")
+            // Hang up only once the server registered the waiter.
+            #expect(await eventually { server.server.liveRequestCount == 1 && (memory?.waiterCount(path: path) ?? 1) == 1 })
+            socket.close()
+            #expect(await eventually { server.server.liveRequestCount == 0 && (memory?.waiterCount(path: path) ?? 0) == 0 })
+            // The released waiter left nothing behind that could swallow the next append's wake-up.
+            async let poll = server.request(.GET, "\(path)?offset=\(created.nextOffset!)&live=long-poll", timeout: .seconds(30))
+            #expect(await eventually { server.server.liveRequestCount == 1 })
+            try await server.appendText(path, "after")
+            #expect(try await poll.text == "after")
         }
     }
 
-    @Test func gracefulStopAnswersEveryWaiter() async throws {
-        let server = try await TestServer.start(.memory) { $0.longPollTimeout = .seconds(60) }
+    @Test(arguments: StoreKind.allCases)
+    func gracefulStopAnswersEveryWaiter(store: StoreKind) async throws {
+        let server = try await TestServer.start(store) { $0.longPollTimeout = .seconds(60) }
         let path = uniquePath()
         let created = try await server.createStream(path)
         let url = "\(path)?offset=\(created.nextOffset!)&live=long-poll"

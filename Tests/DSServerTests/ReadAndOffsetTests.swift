@@ -1,3 +1,4 @@
+import DSProtocol
 import DSTestSupport
 import NIOCore
 import NIOHTTP1
@@ -148,6 +149,23 @@ struct ReadAndOffsetTests {
             #expect(tail.status == .ok)
             #expect(tail.header("Cache-Control") == "no-cache")
             #expect(tail.header("Stream-Up-To-Date") == "true")
+        }
+    }
+
+    /// A cached chunk must not outlive its stream: `max-age` is capped by the time left until `Stream-Expires-At`.
+    @Test(arguments: StoreKind.allCases)
+    func cachingNeverOutlivesAnAbsoluteExpiry(store: StoreKind) async throws {
+        let clock = ManualStoreClock()
+        try await TestServer.with(store, configure: {
+            $0.expirySweepInterval = .seconds(3600)
+            $0.clock = clock.storeClock
+        }) { (server: TestServer) async throws in
+            let path = uniquePath()
+            let expiresAt = RFC3339.format(milliseconds: clock.now.milliseconds + 30_500)
+            try await server.createStream(path, headers: [("Stream-Expires-At", expiresAt)], body: "x")
+            #expect(try await server.request(.GET, path).header("Cache-Control") == "public, max-age=30, stale-while-revalidate=300")
+            clock.advance(milliseconds: 30_000)
+            #expect(try await server.request(.GET, path).header("Cache-Control") == "public, max-age=0, stale-while-revalidate=300")
         }
     }
 

@@ -115,8 +115,9 @@ struct SSETests {
         }
     }
 
-    @Test func gracefulStopEndsSSEConnections() async throws {
-        let server = try await TestServer.start(.memory)
+    @Test(arguments: StoreKind.allCases)
+    func gracefulStopEndsSSEConnections(store: StoreKind) async throws {
+        let server = try await TestServer.start(store)
         let path = uniquePath()
         try await server.createStream(path)
         let reader = try await open(server, path)

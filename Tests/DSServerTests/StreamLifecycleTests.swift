@@ -160,6 +160,7 @@ struct StreamLifecycleTests {
         try await TestServer.with(store) { (server: TestServer) async throws in
             let path = uniquePath()
             try await server.createStream(path, body: "x")
+            let oldETag = try #require(try await server.request(.GET, path).header("ETag"))
             #expect(try await server.request(.DELETE, path).status == .noContent)
             #expect(try await server.request(.GET, path).status == .notFound)
             #expect(try await server.request(.HEAD, path).status == .notFound)
@@ -167,6 +168,12 @@ struct StreamLifecycleTests {
             // The path can be used again; the new stream starts empty.
             try await server.createStream(path)
             #expect(try await server.request(.GET, path).body.readableBytes == 0)
+            // Even with the same bytes at the same offsets, the new stream's ETags never revalidate the old one's.
+            try await server.appendText(path, "x")
+            let reread = try await server.request(.GET, path, headers: [("If-None-Match", oldETag)])
+            #expect(reread.status == .ok)
+            #expect(reread.text == "x")
+            #expect(reread.header("ETag") != oldETag)
         }
     }
 

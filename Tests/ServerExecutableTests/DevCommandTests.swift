@@ -7,12 +7,14 @@ import Testing
 
 /// The `durable-streams-server dev` executable: flags, the banner, the registry default and graceful signals.
 struct DevCommandTests {
-    private func request(_ method: HTTPMethod, _ url: String, headers: [(String, String)] = [], body: String? = nil) async throws -> HTTPClientResponse {
+    private func request(
+        _ method: HTTPMethod, _ url: String, headers: [(String, String)] = [], body: String? = nil, timeout: TimeAmount = .seconds(30)
+    ) async throws -> HTTPClientResponse {
         var request = HTTPClientRequest(url: url)
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(string: body)) }
-        return try await TestHTTPClient.shared.execute(request, timeout: .seconds(30))
+        return try await TestHTTPClient.shared.execute(request, timeout: timeout)
     }
 
     @Test func servesWithARegistryAndStopsOnSIGTERM() async throws {
@@ -44,15 +46,43 @@ struct DevCommandTests {
 
     @Test func flagsShapeTheServer() async throws {
         let server = try await ServerProcess.start(arguments: [
-            "dev", "--port", "0", "--no-registry", "--stream-root", "/s/", "--max-body-bytes", "10", "--cors-origin", "none", "--no-compression",
+            "dev", "--port", "0", "--no-registry", "--stream-root", "/s/", "--max-body-bytes", "2000", "--cors-origin", "none", "--no-compression",
         ])
         #expect(server.streamRootURL.hasSuffix("/s/"))
         let path = uniquePath()
-        let created = try await request(.PUT, server.streamRootURL + path, headers: [("Content-Type", "text/plain")])
+        // 2000 bytes: the largest body allowed, and well worth gzipping were compression on.
+        let created = try await request(.PUT, server.streamRootURL + path, headers: [("Content-Type", "text/plain")], body: String(repeating: "x", count: 2000))
         #expect(created.status == .created)
         #expect(created.headers.first(name: "Access-Control-Allow-Origin") == nil)
-        #expect(try await request(.POST, server.streamRootURL + path, headers: [("Content-Type", "text/plain")], body: String(repeating: "x", count: 11)).status == .payloadTooLarge)
+        #expect(try await request(.POST, server.streamRootURL + path, headers: [("Content-Type", "text/plain")], body: String(repeating: "x", count: 2001)).status == .payloadTooLarge)
+        let read = try await request(.GET, server.streamRootURL + path, headers: [("Accept-Encoding", "gzip")])
+        #expect(read.status == .ok)
+        #expect(read.headers.first(name: "Content-Encoding") == nil)
+        #expect(try await read.body.collect(upTo: 1 << 20).readableBytes == 2000)
         #expect(try await request(.GET, server.streamRootURL + "__registry__").status == .notFound)
+        #expect(try await server.stop(signal: SIGINT) == 0)
+    }
+
+    @Test func hostLongPollTimeoutCompressionAndCORSOriginFlags() async throws {
+        // 127.0.0.2 is loopback on Linux, and an address only --host can have chosen.
+        let server = try await ServerProcess.start(arguments: [
+            "dev", "--host", "127.0.0.2", "--port", "0", "--no-registry", "--long-poll-timeout-ms", "200", "--cors-origin", "https://app.example",
+        ])
+        #expect(server.banner.contains("http://127.0.0.2:"))
+        let path = uniquePath()
+        let text = String(repeating: "compressible text ", count: 200)
+        let created = try await request(.PUT, server.streamRootURL + path, headers: [("Content-Type", "text/plain")], body: text)
+        #expect(created.status == .created)
+        #expect(created.headers.first(name: "Access-Control-Allow-Origin") == "https://app.example")
+        // With the 30 s default this long-poll would outlast the request's own 20 s timeout.
+        let tail = try #require(created.headers.first(name: "Stream-Next-Offset"))
+        let poll = try await request(.GET, server.streamRootURL + "\(path)?offset=\(tail)&live=long-poll", timeout: .seconds(20))
+        #expect(poll.status == .noContent)
+        #expect(poll.headers.first(name: "Stream-Up-To-Date") == "true")
+        // Compression is on unless --no-compression.
+        let read = try await request(.GET, server.streamRootURL + path, headers: [("Accept-Encoding", "gzip")])
+        #expect(read.headers.first(name: "Content-Encoding") == "gzip")
+        #expect(try await read.body.collect(upTo: 1 << 20).readableBytes < text.utf8.count)
         #expect(try await server.stop(signal: SIGINT) == 0)
     }
 
