@@ -26,9 +26,10 @@ extension DurableStreamError {
 func withStream<T>(
     _ connection: ConnectionOptions,
     _ id: String,
+    retry: RetryPolicy = ConnectionOptions.commandRetry,
     _ body: (DurableStream) async throws(DurableStreamError) -> T
 ) async throws -> T {
-    let stream = try connection.stream(id)
+    let stream = try connection.stream(id, retry: retry)
     do {
         return try await body(stream)
     } catch {
