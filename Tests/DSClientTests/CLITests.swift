@@ -150,7 +150,8 @@ struct CLITests {
 
     @Test func theDefaultServerIsLocalhostPort4437() async throws {
         // With neither STREAM_URL nor --url the tool talks to http://localhost:4437/v1/stream. Whether or not a
-        // server runs there, a stream that was never created cannot be read, and the error names the URL.
+        // server runs there (and whatever it answers), a stream that was never created cannot be read, and
+        // every error names the URL.
         let id = uniquePath("cli-default")
         let result = try await CLIProcess.run(["head", id])
         #expect(result.status == 1)
@@ -164,6 +165,7 @@ struct CLITests {
             let denied = try await CLIProcess.run(["create", id], environment: Self.env(server))
             #expect(denied.status != 0)
             #expect(denied.stderr.contains("401") || denied.stderr.contains("403"))
+            #expect(denied.stderr.contains(server.url(id)), "the error does not name the stream's URL: \(denied.stderr)")
 
             let env = Self.env(server, ["STREAM_AUTH": "Bearer s3cret"])
             #expect(try await CLIProcess.run(["create", id, "--content-type", "text/plain"], environment: env).status == 0)

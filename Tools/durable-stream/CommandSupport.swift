@@ -16,7 +16,7 @@ extension DurableStreamError {
         case .gone: return CommandFailure("stream '\(id)' was deleted (\(url))")
         case .streamClosed: return CommandFailure("stream '\(id)' is closed")
         case .network: return CommandFailure("cannot reach the server: \(message)")
-        default: return CommandFailure(description)
+        default: return CommandFailure("\(description) (\(url))")
         }
     }
 }
