@@ -78,13 +78,17 @@ struct CLITests {
             #expect(try await CLIProcess.run(["write", id, "[1,2]", "--json"], environment: env).status == 0)
             #expect(try await CLIProcess.run(["write", id, "--json"], environment: env, stdin: Array(#""piped""#.utf8)).status == 0)
 
+            // --batch-json flattens one level only: a lone object is one message, a nested array one message.
+            #expect(try await CLIProcess.run(["write", id, #"{"d":4}"#, "--batch-json"], environment: env).status == 0)
+            #expect(try await CLIProcess.run(["write", id, "[[5,6]]", "--batch-json"], environment: env).status == 0)
+
             let invalid = try await CLIProcess.run(["write", id, "{nope", "--json"], environment: env)
             #expect(invalid.status != 0)
             #expect(invalid.stderr.contains("not valid JSON"))
 
             let read = try await CLIProcess.run(["read", id, "--no-follow"], environment: env)
             #expect(read.status == 0)
-            #expect(read.stdout == "{\"a\": 1}\n{\"b\":2}\n{\"c\":3}\n[1,2]\n\"piped\"\n")
+            #expect(read.stdout == "{\"a\": 1}\n{\"b\":2}\n{\"c\":3}\n[1,2]\n\"piped\"\n{\"d\":4}\n[5,6]\n")
         }
     }
 
@@ -117,6 +121,43 @@ struct CLITests {
         }
     }
 
+    @Test func createWithoutATypeMakesABinaryStream() async throws {
+        try await TestServer.with { server in
+            let id = uniquePath("cli")
+            let env = Self.env(server)
+            let created = try await CLIProcess.run(["create", id], environment: env)
+            #expect(created.status == 0, "\(created.stderr)")
+            let head = try await CLIProcess.run(["head", id], environment: env)
+            #expect(head.stdout.contains("content-type: application/octet-stream"))
+        }
+    }
+
+    @Test func anUnreachableServerIsReportedInsteadOfRetriedForever() async throws {
+        // Nothing listens on port 9 of the loopback address: every connection attempt is refused.
+        // One-shot commands give up after a few quick retries; a following read keeps trying for several
+        // seconds (to ride out a server restart) before it gives up too.
+        for command in [["head"], ["write", "x"], ["read", "--no-follow"], ["read"]] {
+            let id = uniquePath("cli")
+            let process = try CLIProcess(
+                [command[0], id] + command.dropFirst(), environment: ["STREAM_URL": "http://127.0.0.1:9/v1/stream"]
+            )
+            let result = (status: try await process.exit(within: 90), stderr: process.stderr)
+            #expect(result.status == 1, "\(command): \(result.stderr)")
+            #expect(result.stderr.contains("cannot reach the server"), "\(command): \(result.stderr)")
+            #expect(result.stderr.contains("http://127.0.0.1:9/v1/stream/\(id)"), "\(command): \(result.stderr)")
+        }
+    }
+
+    @Test func theDefaultServerIsLocalhostPort4437() async throws {
+        // With neither STREAM_URL nor --url the tool talks to http://localhost:4437/v1/stream. Whether or not a
+        // server runs there (and whatever it answers), a stream that was never created cannot be read, and
+        // every error names the URL.
+        let id = uniquePath("cli-default")
+        let result = try await CLIProcess.run(["head", id])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("http://localhost:4437/v1/stream/\(id)"), "\(result.stderr)")
+    }
+
     @Test func authIsAcceptedByAServerThatRequiresATokenAndMissingAuthIsReported() async throws {
         let authorizer = BearerTokenAuthorizer(grants: [.fullAccess(token: "s3cret")])
         try await TestServer.with(configure: { $0.authorizer = authorizer }) { server in
@@ -124,6 +165,7 @@ struct CLITests {
             let denied = try await CLIProcess.run(["create", id], environment: Self.env(server))
             #expect(denied.status != 0)
             #expect(denied.stderr.contains("401") || denied.stderr.contains("403"))
+            #expect(denied.stderr.contains(server.url(id)), "the error does not name the stream's URL: \(denied.stderr)")
 
             let env = Self.env(server, ["STREAM_AUTH": "Bearer s3cret"])
             #expect(try await CLIProcess.run(["create", id, "--content-type", "text/plain"], environment: env).status == 0)

@@ -41,6 +41,27 @@ struct ProducerTests {
         }
     }
 
+    @Test func lingerSendsAPartialBatchWithoutAFlush() async throws {
+        try await TestServer.with { server in
+            let stream = server.stream()
+            try await stream.create(contentType: "text/plain")
+            let reader = BackgroundReader(stream.read(mode: .longPoll))
+            defer { reader.cancel() }
+            // The batch can never fill up, and nothing flushes: only the linger timer can send it.
+            let producer = stream.producer(id: "linger", options: ProducerOptions(maxBatchBytes: 1 << 20, linger: .milliseconds(20)))
+            try await producer.append("fire")
+            try await producer.append("-and-forget")
+            try await withTimeout(20, "the lingering batch reaching a reader") {
+                var text = ""
+                for await chunk in reader.chunks {
+                    text += chunk.text
+                    if text == "fire-and-forget" { break }
+                }
+                #expect(text == "fire-and-forget")
+            }
+        }
+    }
+
     @Test func jsonMessagesArriveOnceInOrder() async throws {
         struct Event: Codable, Sendable, Equatable { var n: Int }
         try await TestServer.with { server in

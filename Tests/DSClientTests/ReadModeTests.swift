@@ -85,7 +85,7 @@ struct ReadModeTests {
         }
     }
 
-    @Test(arguments: [ReadMode.catchUp, .longPoll, .sse])
+    @Test(arguments: modes)
     func resumesFromAnyOffset(mode: ReadMode) async throws {
         try await TestServer.with { server in
             let stream = server.stream()
@@ -102,6 +102,39 @@ struct ReadModeTests {
                 let expected = (index..<6).map { "piece-\($0);" }.joined()
                 #expect(String(decoding: joinedBytes(chunks), as: UTF8.self) == expected)
                 #expect(chunks.last?.closed == true)
+            }
+        }
+    }
+
+    @Test(arguments: modes)
+    func messagesResumeFromEveryResumeOffset(mode: ReadMode) async throws {
+        // Small server reads, so the messages arrive over several responses, each ending with a resume offset.
+        try await TestServer.with(configure: { $0.readChunkBytes = 64 }) { server in
+            let stream = server.stream()
+            try await stream.create(contentType: "application/json")
+            for index in 0..<12 { try await stream.append(json: ["n": index, "pad": 1_000_000 + index]) }
+            try await stream.close()
+            let (seen, resumePoints) = try await withTimeout(20, "\(mode) messages") {
+                var seen: [Int] = []
+                var resumePoints: [ResumePoint] = []
+                for try await message in stream.messages(as: [String: Int].self, mode: mode) {
+                    seen.append(message.value["n"] ?? -1)
+                    if let offset = message.resumeOffset { resumePoints.append(ResumePoint(next: seen.count, offset: offset)) }
+                }
+                return (seen, resumePoints)
+            }
+            #expect(seen == Array(0..<12))
+            #expect(resumePoints.count > 2, "the messages came in too few responses to test resumption")
+            #expect(resumePoints.last?.next == 12)
+            for point in resumePoints {
+                let rest = try await withTimeout(20, "\(mode) messages from \(point.offset)") {
+                    var values: [Int] = []
+                    for try await message in stream.messages(as: [String: Int].self, from: point.offset, mode: mode) {
+                        values.append(message.value["n"] ?? -1)
+                    }
+                    return values
+                }
+                #expect(rest == Array(point.next..<12))
             }
         }
     }
@@ -193,4 +226,10 @@ struct ReadModeTests {
             }
         }
     }
+}
+
+/// Where a message reader may resume: the index of the next message, and the offset saved before it.
+struct ResumePoint: Sendable {
+    var next: Int
+    var offset: Offset
 }

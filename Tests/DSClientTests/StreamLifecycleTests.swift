@@ -256,6 +256,47 @@ struct StreamLifecycleTests {
         }
     }
 
+    @Test func everyOperationCarriesTheConfiguredHeadersIncludingRetries() async throws {
+        try await TestServer.with { server in
+            let proxy = try await FaultProxy.start(targetPort: server.port)
+            defer { Task { try? await proxy.stop() } }
+            let counter = Counter()
+            let configuration = ClientConfiguration(
+                headers: ["Authorization": "Bearer static-token"],
+                dynamicHeaders: { ["X-Request-Number": String(counter.next())] },
+                retry: RetryPolicy(initialDelay: .milliseconds(1), maxDelay: .milliseconds(20))
+            )
+            let source = DurableStream(url: proxy.url(server.url(uniquePath("headers"))), configuration: configuration)
+            try await source.create(contentType: "text/plain", expiration: .ttl(seconds: 600))
+            _ = try await source.head()
+            try await source.append("plain;")
+            // The producer's first answer is lost, so its batch is sent again.
+            let producer = source.producer(id: "headers")
+            proxy.dropNextResponses(1)
+            try await producer.append("produced;")
+            try await withTimeout { try await producer.flush() }
+            try await withTimeout { try await producer.close(final: StreamBody(text: "end")) }
+            #expect(await producer.statistics.retries >= 1)
+            #expect(String(buffer: try await source.readAll().data) == "plain;produced;end")
+            let fork = DurableStream(url: proxy.url(server.url(uniquePath("headers-fork"))), configuration: configuration)
+            try await fork.create(fork: ForkOptions(source: source))
+            try await fork.delete()
+
+            let heads = proxy.requestHeads
+            let methods = Set(heads.compactMap { $0.split(separator: " ").first.map(String.init) })
+            #expect(methods == ["PUT", "HEAD", "POST", "GET", "DELETE"])
+            for head in heads {
+                #expect(head.lowercased().contains("\r\nauthorization: bearer static-token"), "missing Authorization: \(head)")
+            }
+            let numbers = heads.compactMap { head in
+                head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("x-request-number:") }
+                    .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) }
+            }
+            #expect(numbers.count == heads.count)
+            #expect(Set(numbers).count == numbers.count)
+        }
+    }
+
     @Test func unreachableServerIsANetworkError() async throws {
         let server = try await TestServer.start()
         let url = server.url(uniquePath("gone"))

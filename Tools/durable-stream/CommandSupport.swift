@@ -16,7 +16,7 @@ extension DurableStreamError {
         case .gone: return CommandFailure("stream '\(id)' was deleted (\(url))")
         case .streamClosed: return CommandFailure("stream '\(id)' is closed")
         case .network: return CommandFailure("cannot reach the server: \(message)")
-        default: return CommandFailure(description)
+        default: return CommandFailure("\(description) (\(url))")
         }
     }
 }
@@ -26,9 +26,10 @@ extension DurableStreamError {
 func withStream<T>(
     _ connection: ConnectionOptions,
     _ id: String,
+    retry: RetryPolicy = ConnectionOptions.commandRetry,
     _ body: (DurableStream) async throws(DurableStreamError) -> T
 ) async throws -> T {
-    let stream = try connection.stream(id)
+    let stream = try connection.stream(id, retry: retry)
     do {
         return try await body(stream)
     } catch {

@@ -23,16 +23,24 @@ struct ConnectionOptions: ParsableArguments {
         auth ?? ProcessInfo.processInfo.environment["STREAM_AUTH"]
     }
 
+    /// How one-shot commands retry network failures, `429` and `5xx`: briefly (well under a second), then
+    /// they report the failure instead of waiting silently for a server that is not there.
+    static let commandRetry = RetryPolicy(maxRetries: 3)
+
+    /// How a following `read` retries: long enough to ride out a server restart (7 to 14 s of consecutive
+    /// failures; every answer resets the count), then it reports the failure.
+    static let followRetry = RetryPolicy(maxDelay: .seconds(4), maxRetries: 8)
+
     /// The configuration every request uses.
-    var clientConfiguration: ClientConfiguration {
+    func clientConfiguration(retry: RetryPolicy) -> ClientConfiguration {
         var headers: [String: String] = [:]
         if let authorization, !authorization.isEmpty { headers["Authorization"] = authorization }
-        return ClientConfiguration(headers: headers)
+        return ClientConfiguration(headers: headers, retry: retry)
     }
 
     /// A handle on the stream `id` below the server URL.
-    func stream(_ id: String) throws -> DurableStream {
-        DurableStream(url: baseURL + "/" + (try Self.encodedPath(id)), configuration: clientConfiguration)
+    func stream(_ id: String, retry: RetryPolicy = commandRetry) throws -> DurableStream {
+        DurableStream(url: baseURL + "/" + (try Self.encodedPath(id)), configuration: clientConfiguration(retry: retry))
     }
 
     /// The URL path of the stream `id`, as fork requests name their source.

@@ -28,7 +28,8 @@ struct ReadCommand: AsyncParsableCommand {
     func run() async throws {
         let start = offset.map { Offset($0) } ?? .beginning
         let mode: ReadMode = noFollow ? .catchUp : .auto
-        try await withStream(connection, id) { stream throws(DurableStreamError) in
+        let retry = noFollow ? ConnectionOptions.commandRetry : ConnectionOptions.followRetry
+        try await withStream(connection, id, retry: retry) { stream throws(DurableStreamError) in
             var chunks = stream.read(from: start, mode: mode).makeAsyncIterator()
             while let chunk = try await chunks.next() {
                 if let type = chunk.contentType, StreamContentType(type).isJSON {
