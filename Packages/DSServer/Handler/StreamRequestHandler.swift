@@ -37,8 +37,12 @@ public final class StreamRequestHandler: Sendable {
         self.operations = ServerOperations(serverOptions: options)
     }
 
-    /// Answers one request. The future completes on `context.eventLoop`.
+    /// Answers one request. The future completes on `context.eventLoop`; the request is handled there too
+    /// (called from elsewhere, it hops onto that loop first).
     public func handle(_ request: StreamRequest, context: RequestContext) -> EventLoopFuture<StreamResponse> {
+        guard context.eventLoop.inEventLoop else {
+            return context.eventLoop.flatSubmit { self.handle(request, context: context) }
+        }
         switch respond(request, context: context) {
         case .now(let response): return context.eventLoop.makeSucceededFuture(response)
         case .later(let future): return answeringErrors(future)
@@ -78,7 +82,7 @@ public final class StreamRequestHandler: Sendable {
         return .later(answer.futureResult)
     }
 
-    /// Answers one request; a response that needs no waiting (errors, preflight, an append to a store that
+    /// Answers one request on `context.eventLoop`; a response that needs no waiting (errors, preflight, an append to a store that
     /// finishes at once) comes back as ``Answer/now(_:)``, so the transport can write it without a future.
     func respond(_ request: StreamRequest, context: RequestContext) -> Answer {
         guard !request.streamPath.isEmpty else {

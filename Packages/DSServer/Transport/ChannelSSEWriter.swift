@@ -7,13 +7,16 @@ import Synchronization
 /// how many bytes the channel still holds (normally none: the socket took them) and reports the change.
 ///
 /// The writer frames the body itself and writes from the connection handler's context, straight to the socket
-/// (or TLS): over HTTP/1.1 each buffer becomes one chunk (`<hex length>\r\n`, the bytes, `\r\n`) and
+/// (or TLS): over HTTP/1.1 the bytes of each flush become one chunk (`<hex length>\r\n`, the bytes, `\r\n`) and
 /// ``finish()`` writes the last chunk; over HTTP/1.0 the body is the bytes themselves, ended by the close.
 final class ChannelSSEWriter: SSEWriter {
     private let channel: any Channel
     private let gauge: LiveRequestTracker
     private let onFinish: NIOLoopBound<() -> Void>
     private let state: NIOLoopBoundBox<(finished: Bool, reportedPending: Int)>
+    /// Bytes sent without a flush, held so they leave in the same chunk as the next bytes (an event's data
+    /// event and its control event: one chunk header and trailer for both, four buffers to `writev`, not six).
+    private let held: NIOLoopBoundBox<ByteBuffer?>
     private let written = Atomic<Int>(0)
     /// The connection handler's context: writes go to the handlers below it.
     private let context: NIOLoopBound<ChannelHandlerContext>
@@ -34,6 +37,7 @@ final class ChannelSSEWriter: SSEWriter {
         self.gauge = gauge
         self.onFinish = NIOLoopBound(onFinish, eventLoop: context.eventLoop)
         self.state = NIOLoopBoundBox((false, 0), eventLoop: context.eventLoop)
+        self.held = NIOLoopBoundBox(nil, eventLoop: context.eventLoop)
     }
 
     func write(_ buffer: ByteBuffer, flush: Bool) -> EventLoopFuture<Void> {
@@ -50,23 +54,32 @@ final class ChannelSSEWriter: SSEWriter {
 
     func send(_ buffer: ByteBuffer, flush: Bool) {
         guard !state.value.finished else { return }
-        writeFramed(buffer, promise: nil)
-        if flush {
-            context.value.flush()
-            reportPending()
+        guard flush else {
+            if let earlier = held.value { writeFramed(earlier, promise: nil) }
+            held.value = buffer
+            return
         }
+        writeFramed(buffer, promise: nil)
+        context.value.flush()
+        reportPending()
     }
 
-    /// Writes `buffer` as one chunk (or as is, unchunked); `promise` completes once all of it left.
+    /// Writes any held bytes and then `buffer` as one chunk (or as is, unchunked); `promise` completes once all
+    /// of it left.
     private func writeFramed(_ buffer: ByteBuffer, promise: EventLoopPromise<Void>?) {
-        written.wrappingAdd(buffer.readableBytes, ordering: .relaxed)
         let context = self.context.value
-        guard chunked && buffer.readableBytes > 0 else {
+        let earlier = held.value
+        held.value = nil
+        let length = buffer.readableBytes + (earlier?.readableBytes ?? 0)
+        written.wrappingAdd(length, ordering: .relaxed)
+        guard chunked && length > 0 else {
+            if let earlier { context.write(NIOAny(earlier), promise: nil) }
             context.write(NIOAny(buffer), promise: promise)
             return
         }
-        context.write(NIOAny(Self.chunkHeader(buffer.readableBytes, allocator: channel.allocator)), promise: nil)
-        context.write(NIOAny(buffer), promise: nil)
+        context.write(NIOAny(Self.chunkHeader(length, allocator: channel.allocator)), promise: nil)
+        if let earlier { context.write(NIOAny(earlier), promise: nil) }
+        if buffer.readableBytes > 0 { context.write(NIOAny(buffer), promise: nil) }
         context.write(NIOAny(Self.crlf), promise: promise)
     }
 
@@ -91,6 +104,8 @@ final class ChannelSSEWriter: SSEWriter {
 
     func finish() {
         guard !state.value.finished else { return }
+        if let earlier = held.value, channel.isActive { writeFramed(earlier, promise: nil) }
+        held.value = nil
         state.value.finished = true
         if chunked && channel.isActive { context.value.write(NIOAny(Self.lastChunk), promise: nil) }
         gauge.addPendingOutbound(-state.value.reportedPending)
