@@ -225,11 +225,13 @@ struct GroupCommit {
             // Written (or created) by the group still committing: its result is where this group starts. Should
             // that group fail, this one fails with it.
             guard !previous.removed else { return nil }
-            // A request may have found it expired since (as below for committed streams).
-            let lifecycle = stream.state.withLock { $0.lifecycle }
+            // A request may have found it expired since (as below for committed streams), and reads may have
+            // slid its TTL: take the later access time, or a flush of access times here would write an older one.
+            let (lifecycle, lastAccess) = stream.state.withLock { ($0.lifecycle, $0.record.lastAccess) }
             if lifecycle == .removed { return nil }
             var record = previous.record
             if lifecycle == .softDeleted { record.softDeleted = true }
+            if lastAccess > record.lastAccess { record.lastAccess = lastAccess }
             let working = PendingStream(stream: stream, committed: record.log, record: record, isNew: false)
             pending[key] = working
             order.append(key)
