@@ -10,14 +10,25 @@ import Darwin
 #endif
 
 extension GroupCommit {
-    /// Writes and syncs the frames, then commits the metadata. Throws without having committed anything.
-    func persist() throws(FileStoreFailure) {
+    /// The streams this group writes frames to.
+    private var written: [PendingStream] {
+        order.compactMap { key in
+            guard let working = pending[key], !working.removed, working.frames != nil else { return nil }
+            return working
+        }
+    }
+
+    /// Writes the frames and makes them durable: one `pwrite` and one `fdatasync` per touched log (and the
+    /// `streams/` directory when a log was created). Throws after cutting back what it wrote; nothing is
+    /// committed yet either way.
+    mutating func writeLogs() throws(FileStoreFailure) {
+        started = ContinuousClock.now
         var createdLog = false
-        var written: [PendingStream] = []
+        var done: [PendingStream] = []
         do {
-            for key in order {
-                guard let working = pending[key], !working.removed, let frames = working.frames else { continue }
-                written.append(working)
+            for working in written {
+                guard let frames = working.frames else { continue }
+                done.append(working)
                 if !working.committed.hasFrames {
                     try createLog(for: working.stream)
                     createdLog = true
@@ -31,8 +42,7 @@ extension GroupCommit {
                 }
             }
             let context = self.context
-            let syncStarted = ContinuousClock.now
-            try context.syncer.run(written.map { $0.stream }) { stream in
+            try context.syncer.run(done.map { $0.stream }) { stream in
                 do throws(FileStoreFailure) {
                     try context.inject(.syncLog)
                     try context.files.withDescriptor(stream: stream.id, path: context.directory.logPath(stream.fileName)) {
@@ -44,27 +54,45 @@ extension GroupCommit {
                 }
             }
             if createdLog { try SystemCall.syncDirectory(context.directory.streamsPath) }
-            let changes = metadataChanges()
+        } catch {
+            groupCommitMetrics.recordFsyncFailure()
+            undoWrites(done)
+            throw error
+        }
+    }
+
+    /// Commits the group's metadata in one LMDB transaction, the commit point, once ``writeLogs()`` succeeded
+    /// and every earlier group committed. Throws without having committed anything; the caller then cuts the
+    /// logs back with ``undoWrites()``.
+    func commitMetadata() throws(FileStoreFailure) {
+        let changes = metadataChanges()
+        do {
             if !changes.isEmpty {
                 try context.inject(.commitMetadata)
                 try context.metadata.commit(changes)
             }
-            let syncDuration = ContinuousClock.now - syncStarted
-            groupCommitMetrics.recordFsyncBatch(
-                appends: replies.count,
-                durationNanoseconds: syncDuration.components.seconds * 1_000_000_000 + syncDuration.components.attoseconds / 1_000_000_000
-            )
-            context.statistics.record(
-                requests: replies.count,
-                committed: !changes.isEmpty,
-                logSyncs: written.count,
-                bytes: written.reduce(0) { $0 + ($1.frames?.readableBytes ?? 0) }
-            )
         } catch {
             groupCommitMetrics.recordFsyncFailure()
-            undoWrites(written)
             throw error
         }
+        let syncDuration = ContinuousClock.now - started
+        groupCommitMetrics.recordFsyncBatch(
+            appends: replies.count,
+            durationNanoseconds: syncDuration.components.seconds * 1_000_000_000 + syncDuration.components.attoseconds / 1_000_000_000
+        )
+        let written = self.written
+        context.statistics.record(
+            requests: replies.count,
+            committed: !changes.isEmpty,
+            logSyncs: written.count,
+            bytes: written.reduce(0) { $0 + ($1.frames?.readableBytes ?? 0) }
+        )
+    }
+
+    /// Cuts every log this group wrote back to where it stood before the group (removing the logs it
+    /// created), after its commit failed. Call on the writer thread, once no later group writes.
+    func undoWrites() {
+        undoWrites(written)
     }
 
     private func createLog(for stream: FileStream) throws(FileStoreFailure) {

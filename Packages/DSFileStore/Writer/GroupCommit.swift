@@ -7,6 +7,9 @@ import NIOCore
 /// (several appends to one stream see each other), ``persist()`` the result (frames, `fdatasync`, one LMDB
 /// transaction), then ``publish()`` it or ``rollBack(_:)`` everything. Nothing is visible to readers or
 /// answered before the LMDB commit, the commit point.
+///
+/// A group may be applied while the one before it is still committing (``CommitWriter`` pipelines them): it
+/// then builds on that group's working state (``carried``), which is not published yet.
 struct GroupCommit {
     let context: StoreContext
     /// The id the next created stream gets.
@@ -57,10 +60,29 @@ struct GroupCommit {
         case delete(EventLoopPromise<DeleteOutcome>, Result<DeleteOutcome, StoreError>)
     }
 
-    init(context: StoreContext, nextID: UInt64) {
+    /// The working state of the group still committing before this one, if any: this group builds on it.
+    let carried: Carried?
+    /// When this group's log writes started (for the sync latency metric).
+    var started = ContinuousClock.now
+
+    /// What a group still being committed leaves for the next one to build on.
+    struct Carried: Sendable {
+        var pending: [ObjectIdentifier: PendingStream]
+        var overlay: [String: FileStream?]
+        /// File names of the streams it removes.
+        var removedNames: Set<String>
+    }
+
+    init(context: StoreContext, nextID: UInt64, carried: Carried? = nil) {
         self.context = context
         self.nextID = nextID
         self.firstID = nextID
+        self.carried = carried
+    }
+
+    /// This group's working state, for the group applied while this one commits.
+    var carry: Carried {
+        Carried(pending: pending, overlay: overlay, removedNames: Set(removals.map { $0.stream.name }))
     }
 
     // MARK: - Applying
@@ -189,6 +211,7 @@ struct GroupCommit {
     /// The stream at `path` as of the operations applied so far.
     func current(_ path: String) -> FileStream? {
         if let entry = overlay[path] { return entry }
+        if let entry = carried?.overlay[path] { return entry }
         return context.table.lookup(path)
     }
 
@@ -198,6 +221,22 @@ struct GroupCommit {
     mutating func load(_ stream: FileStream) -> PendingStream? {
         let key = ObjectIdentifier(stream)
         if let working = pending[key] { return working.removed ? nil : working }
+        if let previous = carried?.pending[key] {
+            // Written (or created) by the group still committing: its result is where this group starts. Should
+            // that group fail, this one fails with it.
+            guard !previous.removed else { return nil }
+            // A request may have found it expired since (as below for committed streams), and reads may have
+            // slid its TTL: take the later access time, or a flush of access times here would write an older one.
+            let (lifecycle, lastAccess) = stream.state.withLock { ($0.lifecycle, $0.record.lastAccess) }
+            if lifecycle == .removed { return nil }
+            var record = previous.record
+            if lifecycle == .softDeleted { record.softDeleted = true }
+            if lastAccess > record.lastAccess { record.lastAccess = lastAccess }
+            let working = PendingStream(stream: stream, committed: record.log, record: record, isNew: false)
+            pending[key] = working
+            order.append(key)
+            return working
+        }
         let record = stream.state.withLock { state -> StreamRecord? in
             switch state.lifecycle {
             case .removed: return nil
@@ -252,7 +291,7 @@ struct GroupCommit {
         } catch {
             throw error.storeError
         }
-        if let owner, owner != path, !removals.contains(where: { $0.stream.name == name }) {
+        if let owner, owner != path, !removals.contains(where: { $0.stream.name == name }), carried?.removedNames.contains(name) != true {
             throw .unavailable("the stream's file name collides with that of another stream")
         }
     }
