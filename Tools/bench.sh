@@ -29,6 +29,7 @@ DOC=${DOC:-Docs/benchmarks.md}
 OUR_PORT=${OUR_PORT:-4480}
 NGINX_PORT=${NGINX_PORT:-4481}
 NIO_PORT=${NIO_PORT:-4482}
+FILE_PORT=${FILE_PORT:-4483}
 if [ "${QUICK:-0}" = 1 ]; then
     SIZES=(--readers 200 --read-mb 20 --create-count 20000)
     IDLE_READERS=${IDLE_READERS:-1000}
@@ -80,6 +81,13 @@ trap cleanup EXIT
 OUR_PID=$!
 PIDS+=("$OUR_PID")
 
+# The same server on the file store (every append acknowledged after fdatasync), on a throw-away data directory.
+FILE_DIR=$(mktemp -d)
+"${SERVER_CPU[@]}" "$BIN/durable-streams-server" run --data-dir "$FILE_DIR/data" --host 127.0.0.1 --port "$FILE_PORT" \
+    --access-log "${ACCESS_LOG:-false}" >"$OUT/file-server.log" 2>&1 &
+FILE_PID=$!
+PIDS+=("$FILE_PID")
+
 # nginx answering every request with 204, in a throw-away prefix.
 NGINX_DIR=$(mktemp -d)
 write_nginx_204_conf "$NGINX_DIR" "$NGINX_PORT"
@@ -93,11 +101,12 @@ PIDS+=("$!")
 
 for _ in $(seq 1 50); do
     curl -s -o /dev/null "http://127.0.0.1:$OUR_PORT/v1/stream/" && curl -s -o /dev/null "http://127.0.0.1:$NGINX_PORT/" \
-        && curl -s -o /dev/null "http://127.0.0.1:$NIO_PORT/" && break
+        && curl -s -o /dev/null "http://127.0.0.1:$NIO_PORT/" && curl -s -o /dev/null "http://127.0.0.1:$FILE_PORT/v1/stream/" && break
     sleep 0.2
 done
 
 OURS="http://127.0.0.1:$OUR_PORT/v1/stream/"
+FILE="http://127.0.0.1:$FILE_PORT/v1/stream/"
 NGINX="http://127.0.0.1:$NGINX_PORT/"
 NIO="http://127.0.0.1:$NIO_PORT/"
 bench() { "${CLIENT_CPU[@]}" "$BIN/durable-streams-bench" --duration "$DURATION" --connections "$CONNECTIONS" "$@"; }
@@ -108,13 +117,17 @@ uptime | tee "$OUT/load-start.txt" >&2
 #    scenarios would otherwise absorb the new streams and hide their cost).
 bench --url "$OURS" --scenario create "${SIZES[@]}" --server-pid "$OUR_PID" --json "$OUT/ours-create.json" >&2
 
-# 1. Append rate: nginx, the plain NIO server and ours, same tool and connection count, interleaved REPEAT times.
+# 1. Append rate: nginx, the plain NIO server, ours and ours on the file store, same tool and connection count,
+#    interleaved REPEAT times.
 for run in $(seq 1 "$REPEAT"); do
     echo "== append run $run/$REPEAT" >&2
     bench --url "$NGINX" --scenario append --no-create --json "$OUT/nginx-append-$run.json" >&2
     bench --url "$NIO" --scenario append --no-create --json "$OUT/nio-append-$run.json" >&2
     bench --url "$OURS" --scenario append --server-pid "$OUR_PID" --json "$OUT/ours-append-$run.json" >&2
+    bench --url "$FILE" --scenario append --server-pid "$FILE_PID" --json "$OUT/file-append-$run.json" >&2
 done
+kill "$FILE_PID" 2>/dev/null || true
+rm -rf "$FILE_DIR"
 
 # 2. wrk cross-check of the same two rates (one stream; nginx ignores the path).
 cat >"$OUT/post.lua" <<'EOF'

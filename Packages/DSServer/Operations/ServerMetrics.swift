@@ -23,7 +23,8 @@ final class ServerMetrics: Sendable {
 
     private let factory: any MetricsFactory
     private let requestCounters: [Int: Counter]
-    private let durations: [String: Timer]
+    /// By ``methodIndex(_:)``; the last one is for every other method.
+    private let durations: [Timer]
     private let liveDurations: [LiveKind: Timer]
     private let liveGauges: [LiveKind: Meter]
     private let streamEvents: [String: Counter]
@@ -51,11 +52,9 @@ final class ServerMetrics: Sendable {
             }
         }
         requestCounters = counters
-        var durations: [String: Timer] = [:]
-        for method in Self.methods + ["other"] {
-            durations[method] = Timer(label: Name.requestDuration, dimensions: [("method", method)], factory: factory)
+        durations = (Self.methods + ["other"]).map { method in
+            Timer(label: Name.requestDuration, dimensions: [("method", method)], factory: factory)
         }
-        self.durations = durations
         var liveDurations: [LiveKind: Timer] = [:]
         var liveGauges: [LiveKind: Meter] = [:]
         for kind in LiveKind.allCases {
@@ -76,19 +75,32 @@ final class ServerMetrics: Sendable {
 
     private static func key(methodIndex: Int, status: Int) -> Int { methodIndex &* 1000 &+ status }
 
+    /// The position of `method` in ``methods`` without making its name: a switch, not a string search.
+    private static func methodIndex(_ method: HTTPMethod) -> Int? {
+        switch method {
+        case .GET: 0
+        case .HEAD: 1
+        case .PUT: 2
+        case .POST: 3
+        case .DELETE: 4
+        case .OPTIONS: 5
+        default: nil
+        }
+    }
+
     /// Counts one answered request and records its latency (live reads go to their own histogram).
     func recordRequest(method: HTTPMethod, status: Int, durationNanoseconds: Int64, live: LiveKind?) {
-        let name = method.rawValue
-        if let index = Self.methods.firstIndex(of: name), let counter = requestCounters[Self.key(methodIndex: index, status: status)] {
+        let index = Self.methodIndex(method)
+        if let index, let counter = requestCounters[Self.key(methodIndex: index, status: status)] {
             counter.increment()
         } else {
-            let known = Self.methods.contains(name) ? name : "other"
+            let known = index.map { Self.methods[$0] } ?? "other"
             Counter(label: Name.requests, dimensions: [("method", known), ("status", String(status))], factory: factory).increment()
         }
         if let live {
             liveDurations[live]?.recordNanoseconds(durationNanoseconds)
         } else {
-            (durations[name] ?? durations["other"])?.recordNanoseconds(durationNanoseconds)
+            durations[index ?? Self.methods.count].recordNanoseconds(durationNanoseconds)
         }
     }
 
