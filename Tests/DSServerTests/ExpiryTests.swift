@@ -32,8 +32,7 @@ struct ExpiryTests {
         // request notices the expiry, not the background sweep.
         let clock = ManualStoreClock()
         try await TestServer.with(store, configure: {
-            $0.expirySweepInterval = .seconds(3600)
-            $0.clock = clock.storeClock
+            $0.useManualClock(clock)
         }) { (server: TestServer) async throws in
             let path = uniquePath()
             let deadline = clock.now.milliseconds + 2500
@@ -55,8 +54,7 @@ struct ExpiryTests {
     func ttlSlidesOnReadsAndAppendsButNotOnHead(store: StoreKind) async throws {
         let clock = ManualStoreClock()
         try await TestServer.with(store, configure: {
-            $0.expirySweepInterval = .seconds(3600)
-            $0.clock = clock.storeClock
+            $0.useManualClock(clock)
         }) { (server: TestServer) async throws in
             let sliding = uniquePath()
             let headOnly = uniquePath()
@@ -88,8 +86,7 @@ struct ExpiryTests {
     func liveReadsSlideTheTTLWhenTheyBegin(store: StoreKind) async throws {
         let clock = ManualStoreClock()
         try await TestServer.with(store, configure: {
-            $0.expirySweepInterval = .seconds(3600)
-            $0.clock = clock.storeClock
+            $0.useManualClock(clock)
             $0.longPollTimeout = .milliseconds(100)
             $0.sseConnectionLifetime = .milliseconds(100)
         }) { (server: TestServer) async throws in

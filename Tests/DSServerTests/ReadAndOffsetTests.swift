@@ -157,8 +157,7 @@ struct ReadAndOffsetTests {
     func cachingNeverOutlivesAnAbsoluteExpiry(store: StoreKind) async throws {
         let clock = ManualStoreClock()
         try await TestServer.with(store, configure: {
-            $0.expirySweepInterval = .seconds(3600)
-            $0.clock = clock.storeClock
+            $0.useManualClock(clock)
         }) { (server: TestServer) async throws in
             let path = uniquePath()
             let expiresAt = RFC3339.format(milliseconds: clock.now.milliseconds + 30_500)
