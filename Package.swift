@@ -273,6 +273,7 @@ let package = Package(
         .testTarget(
             name: "ServerExecutableTests",
             dependencies: [
+                "durable-streams-server",
                 "DSTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

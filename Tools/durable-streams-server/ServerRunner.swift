@@ -10,7 +10,8 @@ import Darwin
 
 /// Starts a server, prints its URL, and on SIGINT or SIGTERM drains it: readiness fails, the listener
 /// closes, waiting reads are answered, in-flight requests finish within the shutdown timeout, and the
-/// store is closed. A second signal during the drain exits at once.
+/// store is closed. A second signal during the drain exits at once. Log lines are written by a background
+/// thread (`LogOutput`), so every way out flushes them first.
 enum ServerRunner {
     static func run(_ options: ServerOptions, storeDescription: String) async throws {
         let server = DurableStreamServer(options: options)
@@ -37,12 +38,14 @@ enum ServerRunner {
             let again = await TerminationSignals.next(stream)
             guard !Task.isCancelled, again != 0 else { return }  // the drain finished first
             options.logger.warning("second signal: exiting without finishing the drain", metadata: ["signal": "\(again)"])
+            LogOutput.standardError.flush()
             exit(1)
         }
         try await server.stop()
         forced.cancel()
         withExtendedLifetime(signals.sources) {}
         options.logger.info("stopped")
+        LogOutput.standardError.flush()
     }
 }
 

@@ -1,22 +1,22 @@
 import Foundation
 import Logging
-import Synchronization
 
 /// A `LogHandler` writing one JSON object per line to standard error:
 /// `{"ts":"2026-01-02T03:04:05.678Z","level":"info","label":"durable-streams.access","msg":"request","method":"GET",…}`.
-/// Metadata keys become top-level fields (nested metadata stays nested); lines never interleave.
+/// Metadata keys become top-level fields (nested metadata stays nested). Lines go through `LogOutput`, so they
+/// never interleave and the caller (often an event loop) never waits on `write(2)`.
 struct JSONLogHandler: LogHandler {
     let label: String
     var logLevel: Logger.Level
     var metadata: Logger.Metadata = [:]
     var metadataProvider: Logger.MetadataProvider?
+    private let output: LogOutput
 
-    private static let output = Mutex<Void>(())
-
-    init(label: String, level: Logger.Level, metadataProvider: Logger.MetadataProvider? = nil) {
+    init(label: String, level: Logger.Level, metadataProvider: Logger.MetadataProvider? = nil, output: LogOutput = .standardError) {
         self.label = label
         self.logLevel = level
         self.metadataProvider = metadataProvider
+        self.output = output
     }
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -25,6 +25,11 @@ struct JSONLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
+        output.append(line(for: event))
+    }
+
+    /// The JSON object for `event`, newline included.
+    func line(for event: LogEvent) -> [UInt8] {
         var fields = metadata
         if let provided = metadataProvider?.get() { fields.merge(provided) { _, new in new } }
         if let extra = event.metadata { fields.merge(extra) { _, new in new } }
@@ -49,22 +54,7 @@ struct JSONLogHandler: LogHandler {
             Self.appendString("\(event.file):\(event.line)", to: &line)
         }
         line.append(contentsOf: "}\n".utf8)
-        Self.output.withLock { _ in Self.writeToStandardError(line) }
-    }
-
-    /// Writes all of `bytes` with `write(2)`, so nothing is left in a stdio buffer if the process dies.
-    private static func writeToStandardError(_ bytes: [UInt8]) {
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { buffer in
-                write(STDERR_FILENO, buffer.baseAddress! + offset, buffer.count - offset)
-            }
-            if written <= 0 {
-                if written < 0 && errno == EINTR { continue }
-                return
-            }
-            offset += written
-        }
+        return line
     }
 
     private static let reserved: Set<String> = ["ts", "level", "label", "msg", "source"]
