@@ -42,7 +42,7 @@ struct LogHandlerFormatTests {
     func textLinesMatchStreamLogHandler(label: String, withMetadata: Bool) {
         let capture = CapturingStream()
         var stream = StreamLogHandler(label: label, stream: capture, metadataProvider: withMetadata ? Self.provider : nil)
-        var ours = TextLogHandler(label: label, level: .trace, metadataProvider: withMetadata ? Self.provider : nil)
+        var ours = LineLogHandler(label: label, level: .trace, format: .text, metadataProvider: withMetadata ? Self.provider : nil)
         if withMetadata {
             stream.metadata = ["base": "1", "shared": "from-handler"]
             ours.metadata = ["base": "1", "shared": "from-handler"]
@@ -73,7 +73,7 @@ struct LogHandlerFormatTests {
     }
 
     @Test func jsonLinesKeepTheirFormat() throws {
-        var handler = JSONLogHandler(label: "durable-streams.access", level: .info)
+        var handler = LineLogHandler(label: "durable-streams.access", level: .info, format: .json)
         handler.metadata = ["base": "1"]
         let event = LogEvent(
             level: .error, message: "request \"quoted\"",

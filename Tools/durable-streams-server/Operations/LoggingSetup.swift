@@ -13,16 +13,9 @@ enum LoggingSetup {
     /// exits through `exit` or by returning from `main` (including on a startup error) are written first.
     static func bootstrap(format: ServerSettings.LogFormat, level: Logger.Level) {
         let output = LogOutput.standardError
-        switch format {
-        case .json:
-            LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level, output: output) }
-            let handler = JSONLogHandler(label: label, level: level, output: output)
-            output.setDropReport { count in handler.line(for: dropEvent(count)) }
-        case .text:
-            LoggingSystem.bootstrap { label in TextLogHandler(label: label, level: level, output: output) }
-            let handler = TextLogHandler(label: label, level: level, output: output)
-            output.setDropReport { count in handler.line(for: dropEvent(count)) }
-        }
+        LoggingSystem.bootstrap { label in LineLogHandler(label: label, level: level, format: format, output: output) }
+        let handler = LineLogHandler(label: label, level: level, format: format, output: output)
+        output.setDropReport { count in handler.line(for: dropEvent(count)) }
         atexit { LogOutput.standardError.flush() }
     }
 

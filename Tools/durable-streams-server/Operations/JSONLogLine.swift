@@ -1,38 +1,12 @@
 import Foundation
 import Logging
 
-/// A `LogHandler` writing one JSON object per line to standard error:
+/// The JSON line format: one object per line,
 /// `{"ts":"2026-01-02T03:04:05.678Z","level":"info","label":"durable-streams.access","msg":"request","method":"GET",…}`.
-/// Metadata keys become top-level fields (nested metadata stays nested). Lines go through `LogOutput`, so they
-/// never interleave and the caller (often an event loop) never waits on `write(2)`.
-struct JSONLogHandler: LogHandler {
-    let label: String
-    var logLevel: Logger.Level
-    var metadata: Logger.Metadata = [:]
-    var metadataProvider: Logger.MetadataProvider?
-    private let output: LogOutput
-
-    init(label: String, level: Logger.Level, metadataProvider: Logger.MetadataProvider? = nil, output: LogOutput = .standardError) {
-        self.label = label
-        self.logLevel = level
-        self.metadataProvider = metadataProvider
-        self.output = output
-    }
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        output.append(line(for: event))
-    }
-
-    /// The JSON object for `event`, newline included.
-    func line(for event: LogEvent) -> [UInt8] {
-        var fields = metadata
-        if let provided = metadataProvider?.get() { fields.merge(provided) { _, new in new } }
-        if let extra = event.metadata { fields.merge(extra) { _, new in new } }
+/// Metadata keys become top-level fields (nested metadata stays nested).
+enum JSONLogLine {
+    /// The JSON object for `event` with its merged metadata `fields`, newline included.
+    static func make(label: String, fields: Logger.Metadata, event: LogEvent) -> [UInt8] {
         var line: [UInt8] = []
         line.reserveCapacity(384)
         line.append(contentsOf: #"{"ts":""#.utf8)

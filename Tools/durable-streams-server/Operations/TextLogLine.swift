@@ -1,39 +1,14 @@
 import Logging
 
-/// A `LogHandler` writing the same lines as swift-log's `StreamLogHandler`, through `LogOutput` instead of a
-/// blocking write per line:
-/// `2026-01-02T03:04:05+0100 info durable-streams.access: method=PUT path=/v1/stream/a status=201 [DSServer] request`.
+/// The text line format: the same lines as swift-log's `StreamLogHandler`
+/// (`2026-01-02T03:04:05+0100 info durable-streams.access: method=PUT path=/v1/stream/a status=201 [DSServer] request`).
 /// Tests and scripts read these lines (e.g. `groupCommits=`), so the format must not drift: local-time timestamp,
 /// level, label, `:`, ` key=value` for each metadata entry sorted by key, ` [source] message`.
-struct TextLogHandler: LogHandler {
-    let label: String
-    var logLevel: Logger.Level
-    var metadata: Logger.Metadata = [:]
-    var metadataProvider: Logger.MetadataProvider?
-    private let output: LogOutput
-
-    init(label: String, level: Logger.Level, metadataProvider: Logger.MetadataProvider? = nil, output: LogOutput = .standardError) {
-        self.label = label
-        self.logLevel = level
-        self.metadataProvider = metadataProvider
-        self.output = output
-    }
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        output.append(line(for: event))
-    }
-
-    /// The line for `event`, newline included. Metadata merges as in `StreamLogHandler`: the handler's own,
-    /// then the provider's, then the event's, then the event's error as `error.message` and `error.type`.
-    func line(for event: LogEvent) -> [UInt8] {
-        var fields = metadata
-        if let provided = metadataProvider?.get(), !provided.isEmpty { fields.merge(provided) { _, new in new } }
-        if let extra = event.metadata, !extra.isEmpty { fields.merge(extra) { _, new in new } }
+enum TextLogLine {
+    /// The line for `event` with its merged metadata `fields`, newline included. As in `StreamLogHandler`, the
+    /// event's error joins the fields as `error.message` and `error.type`.
+    static func make(label: String, fields: Logger.Metadata, event: LogEvent) -> [UInt8] {
+        var fields = fields
         if let error = event.error {
             fields["error.message"] = "\(error)"
             fields["error.type"] = "\(String(reflecting: type(of: error)))"
