@@ -156,11 +156,7 @@ extension ReadResilienceTests {
             proxy.limitResponseBytes(Self.budget)
 
             let counter = Counter()
-            let configuration = ClientConfiguration(
-                headers: ["Authorization": "Bearer static-token"],
-                dynamicHeaders: { ["X-Request-Number": String(counter.next())] },
-                retry: Self.quickRetry
-            )
+            let configuration = ConfiguredHeaders.configuration(counter: counter, retry: Self.quickRetry)
             let reader = DurableStream(url: proxy.url(server.url(path)), configuration: configuration)
             let chunks = try await withTimeout(60, "\(mode) read") { try await collect(reader.read(mode: mode)) }
             #expect(chunks.last?.closed == true)
@@ -168,16 +164,7 @@ extension ReadResilienceTests {
             let heads = proxy.requestHeads
             #expect(heads.count > 1)
             #expect(proxy.cutConnections > 0)
-            for head in heads {
-                #expect(head.lowercased().contains("\r\nauthorization: bearer static-token"), "missing Authorization: \(head)")
-            }
-            // The dynamic provider ran for every request: each carries its own number.
-            let numbers = heads.compactMap { head in
-                head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("x-request-number:") }
-                    .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) }
-            }
-            #expect(numbers.count == heads.count)
-            #expect(Set(numbers).count == numbers.count)
+            ConfiguredHeaders.expectInEvery(heads)
         }
     }
 
