@@ -32,7 +32,7 @@ extension StreamRequestHandler {
             headers.add(name: "Cache-Control", value: "no-store")
             return StreamResponse(status: status, headers: headers)
         }
-        return answeringErrors(future)
+        return future
     }
 
     private func parseCreate(_ request: StreamRequest) throws -> CreateStreamRequest {

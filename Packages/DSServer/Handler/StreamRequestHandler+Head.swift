@@ -15,7 +15,7 @@ extension StreamRequestHandler {
             headers.add(name: "Cache-Control", value: "no-store")
             return StreamResponse(status: .ok, headers: headers)
         }
-        return answeringErrors(future)
+        return future
     }
 
     /// `Stream-TTL` for sliding windows, `Stream-Expires-At` for absolute deadlines.
@@ -38,7 +38,7 @@ extension StreamRequestHandler {
             }
             return StreamResponse(status: .noContent, headers: ["Cache-Control": "no-store"])
         }
-        return answeringErrors(future)
+        return future
     }
 
     /// `OPTIONS`: CORS preflight.

@@ -49,7 +49,8 @@ public final class StreamRequestHandler: Sendable {
         }
     }
 
-    /// A response ready at once, or one that completes later.
+    /// A response ready at once, or one that completes later. A later answer may fail with a store or protocol
+    /// error: its two consumers, ``handle(_:context:)`` and the transport, turn that into the error response.
     enum Answer {
         case now(StreamResponse)
         case later(EventLoopFuture<StreamResponse>)

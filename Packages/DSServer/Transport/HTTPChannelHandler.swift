@@ -55,15 +55,14 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let part = unwrapInboundIn(data)
+        // Behind a response being produced, or behind requests already waiting, a part waits its turn.
         if case .responding = state {
             pipelined.append(part)
-            return
-        }
-        if !pipelined.isEmpty {
+        } else if !pipelined.isEmpty {
             pipelined.append(part)
-            return
+        } else {
+            receive(part, context: context)
         }
-        receive(part, context: context)
     }
 
     /// Holds the channel's reads while pipelined requests wait, so a client cannot queue without bound.
@@ -260,18 +259,19 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         var keepAlive = keepAlive
         let status = response.status
+        let contentLength = response.contentLength
         let framing: ResponseHeadWriter.Framing
         switch response.body {
         case .empty:
             framing = Self.mayHaveBody(status) ? .length(0) : .none
         case .buffers:
-            framing = .length(response.contentLength)
+            framing = .length(contentLength)
         case .eventStream:
             keepAlive = false
             framing = version.major == 1 && version.minor >= 1 ? .chunked : .untilClose
         }
         if operations.isDraining { keepAlive = false }
-        let bodyBytes = method == .HEAD ? 0 : response.contentLength
+        let bodyBytes = method == .HEAD ? 0 : contentLength
         observation?.responded(status: status, bytes: bodyBytes)
 
         // One buffer for the head and a small body, reused across the connection's responses: once the socket
