@@ -85,16 +85,12 @@ extension StreamRequestHandler {
             case .changed:
                 // Usually answered inside the append that woke it, without a future, when the store reads at once.
                 let again = ReadRequest(path: request.streamPath, start: .offset(offset), maxBytes: self.options.readChunkBytes, now: self.options.clock.now())
-                let read = self.answerRead(again, context: context) { outcome in
+                self.answerRead(again, context: context) { outcome in
                     .now(
                         self.longPollAnswer(outcome, request: request, clientCursor: clientCursor, sentinelTail: false)
                             ?? self.noContent(tail: outcome.next, closed: false, clientCursor: clientCursor)
                     )
-                }
-                switch read {
-                case .now(let response): answer.succeed(response)
-                case .later(let future): future.cascade(to: answer)
-                }
+                }.complete(answer)
             case .timedOut, .clientGone:
                 self.store.metadata(path: request.streamPath, now: self.options.clock.now(), on: eventLoop).whenComplete { result in
                     switch result {

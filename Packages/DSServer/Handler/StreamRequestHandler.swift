@@ -54,6 +54,14 @@ public final class StreamRequestHandler: Sendable {
     enum Answer {
         case now(StreamResponse)
         case later(EventLoopFuture<StreamResponse>)
+
+        /// Completes `promise` with this answer, now or when it is ready.
+        func complete(_ promise: EventLoopPromise<StreamResponse>) {
+            switch self {
+            case .now(let response): promise.succeed(response)
+            case .later(let future): future.cascade(to: promise)
+            }
+        }
     }
 
     /// Reads through the store's immediate path when it has one (no future), else through a future;
@@ -72,11 +80,7 @@ public final class StreamRequestHandler: Sendable {
         let answer = context.eventLoop.makePromise(of: StreamResponse.self)
         store.read(request, on: context.eventLoop).whenComplete { result in
             switch result {
-            case .success(let outcome):
-                switch respond(outcome) {
-                case .now(let response): answer.succeed(response)
-                case .later(let future): future.cascade(to: answer)
-                }
+            case .success(let outcome): respond(outcome).complete(answer)
             case .failure(let error): answer.succeed(self.errorResponse(for: error))
             }
         }
