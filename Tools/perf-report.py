@@ -5,7 +5,9 @@ Debian's perf 6.1 cannot open the Swift 6.3 release binary ("Failed to open ...,
 this reads `perf script` and names the server's frames with the toolchain's llvm-symbolizer and swift-demangle.
 Record with `perf record -B -N -F 999 -g -p PID` (no build-id: the binary has none).
 
-Usage: python3 Tools/perf-report.py perf.data path/to/durable-streams-server [rows]"""
+Usage: python3 Tools/perf-report.py perf.data path/to/durable-streams-server [rows]
+With CALLERS=REGEX in the environment it also lists who calls the functions the regex matches (their first caller
+frame that does not match), e.g. CALLERS='swift_retain|swift_release' to see where reference counting comes from."""
 import collections
 import os
 import re
@@ -69,3 +71,14 @@ print('== self')
 for k, v in selfc.most_common(limit): print(f'{100*v/n:6.2f}%  {k}')
 print('== inclusive')
 for k, v in incl.most_common(limit * 2): print(f'{100*v/n:6.2f}%  {k}')
+callers = os.environ.get('CALLERS')
+if callers:
+    pattern = re.compile(callers)
+    by = collections.Counter(); hits = 0
+    for s in samples:
+        if not s or not pattern.search(name(*s[0])): continue
+        hits += 1
+        caller = next((name(*f) for f in s[1:] if not pattern.search(name(*f))), '?')
+        by[caller] += 1
+    print(f'== callers of /{callers}/ ({100*hits/n:.2f}% of samples)')
+    for k, v in by.most_common(limit): print(f'{100*v/n:6.2f}%  {k}')
