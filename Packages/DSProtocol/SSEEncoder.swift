@@ -23,7 +23,7 @@ public enum SSEEncoder {
     /// Appends `event: control` with the JSON encoding of `control`.
     public static func writeControlEvent(_ control: SSEControl, into buffer: inout ByteBuffer) {
         buffer.writeStaticString("event: control\ndata: {\"streamNextOffset\":\"")
-        buffer.writeString(control.streamNextOffset.description)
+        control.streamNextOffset.write(into: &buffer)
         buffer.writeStaticString("\"")
         if let cursor = control.streamCursor {
             buffer.writeStaticString(",\"streamCursor\":")

@@ -69,7 +69,8 @@ public struct StreamOffset: Sendable, Hashable, Comparable, CustomStringConverti
         (lhs.segment, lhs.position) < (rhs.segment, rhs.position)
     }
 
-    private static func writeDigits(_ value: UInt64, into buffer: UnsafeMutableBufferPointer<UInt8>, at start: Int) {
+    /// Writes `value` as 16 zero-padded decimal digits at `start`.
+    static func writeDigits(_ value: UInt64, into buffer: UnsafeMutableBufferPointer<UInt8>, at start: Int) {
         var remaining = value
         var index = start + 15
         while index >= start {
