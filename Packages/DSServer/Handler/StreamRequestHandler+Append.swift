@@ -34,18 +34,10 @@ extension StreamRequestHandler {
     /// `204`, or `200` for new data through an idempotent producer, with the stream's new tail.
     private func appendResponse(_ outcome: AppendOutcome, to request: AppendRequest) -> StreamResponse {
         if let controlAPI = options.controlAPI, outcome.kind == .appended { controlAPI.streamAppended(path: request.path, tail: outcome.tail) }
-        var headers = HTTPHeaders()
-        headers.reserveCapacity(4)
-        headers.add(name: ProtocolHeader.streamNextOffset, value: outcome.tail.description)
-        if outcome.closed { headers.add(name: ProtocolHeader.streamClosed, value: "true") }
-        if let ack = outcome.producerAck {
-            headers.add(name: ProtocolHeader.producerEpoch, value: String(ack.epoch))
-            headers.add(name: ProtocolHeader.producerSeq, value: String(ack.seq))
-        }
-        headers.add(name: "Cache-Control", value: "no-store")
+        let fields = AppendResponseFields(nextOffset: outcome.tail, closed: outcome.closed, producerAck: outcome.producerAck)
         // With a producer, new data is 200 and a retry 204; plain appends and closes are 204.
         let status: HTTPResponseStatus = request.producer != nil && outcome.kind == .appended ? .ok : .noContent
-        return StreamResponse(status: status, headers: headers)
+        return StreamResponse(status: status, appendFields: fields)
     }
 
     private func parseAppend(_ request: StreamRequest) throws -> AppendRequest {

@@ -7,7 +7,23 @@ public struct StreamResponse: Sendable {
     /// The status.
     public var status: HTTPResponseStatus
     /// Response headers (the transport adds framing headers).
-    public var headers: HTTPHeaders
+    public var headers: HTTPHeaders {
+        get {
+            guard let appendFields else { return explicitHeaders }
+            var headers = HTTPHeaders()
+            appendFields.add(to: &headers)
+            for (name, value) in explicitHeaders { headers.add(name: name, value: value) }
+            return headers
+        }
+        set {
+            explicitHeaders = newValue
+            appendFields = nil
+        }
+    }
+    /// The headers other than ``appendFields``.
+    private(set) var explicitHeaders: HTTPHeaders
+    /// An append's headers, kept as values until someone reads ``headers`` (the transport writes them directly).
+    private(set) var appendFields: AppendResponseFields?
     /// The body.
     public var body: Body
 
@@ -27,8 +43,14 @@ public struct StreamResponse: Sendable {
     /// Creates a response.
     public init(status: HTTPResponseStatus, headers: HTTPHeaders = HTTPHeaders(), body: Body = .empty) {
         self.status = status
-        self.headers = headers
+        self.explicitHeaders = headers
         self.body = body
+    }
+
+    /// The answer to an append, with its headers kept as values.
+    init(status: HTTPResponseStatus, appendFields: AppendResponseFields) {
+        self.init(status: status)
+        self.appendFields = appendFields
     }
 
     /// Number of body bytes for a complete body.

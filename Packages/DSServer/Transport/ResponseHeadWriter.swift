@@ -29,13 +29,15 @@ struct ResponseHeadWriter {
         commonHeaders = block
     }
 
-    /// Writes the status line, `headers` (less any framing headers they carry: the transport decides those),
+    /// Writes the status line, an append's header fields, `headers` (less any framing headers they carry: the
+    /// transport decides those),
     /// the common headers unless `headers` already hold them, the request id, the framing header and
     /// `Connection: close` when the connection ends after this response, and the blank line.
     func write(
         version: HTTPVersion,
         status: HTTPResponseStatus,
         headers: HTTPHeaders,
+        appendFields: AppendResponseFields? = nil,
         includesCommonHeaders: Bool,
         requestID: String?,
         framing: Framing,
@@ -43,6 +45,7 @@ struct ResponseHeadWriter {
         into buffer: inout ByteBuffer
     ) {
         Self.writeStatusLine(version: version, status: status, into: &buffer)
+        appendFields?.write(into: &buffer)
         for (name, value) in headers where !Self.isFramingHeader(name) {
             Self.writeHeader(name, value, into: &buffer)
         }
@@ -92,9 +95,9 @@ struct ResponseHeadWriter {
     }
 
     /// A non-negative integer in decimal, without formatting a `String`.
-    static func writeDecimal(_ value: Int, into buffer: inout ByteBuffer) {
+    static func writeDecimal<Value: BinaryInteger>(_ value: Value, into buffer: inout ByteBuffer) {
         precondition(value >= 0)
-        var divisor = 1
+        var divisor: Value = 1
         while divisor <= value / 10 { divisor *= 10 }
         var rest = value
         while divisor > 0 {
