@@ -44,6 +44,10 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var heldRead = false
     /// The last response's buffer, reused for the next one (see ``write(_:version:method:keepAlive:lifetime:context:)``).
     private var scratch: ByteBuffer?
+    /// The channel's allocator and peer address, looked up once per connection rather than per request (each
+    /// `Channel` property read takes a lock or retains).
+    private var allocator = ByteBufferAllocator()
+    private var cachedPeer: SocketAddress??
 
     init(handler: StreamRequestHandler, router: StreamPathRouter, limits: ServerLimits, headWriter: ResponseHeadWriter, scheme: String = "http") {
         self.handler = handler
@@ -51,6 +55,18 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         self.limits = limits
         self.headWriter = headWriter
         self.scheme = scheme
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        allocator = context.channel.allocator
+    }
+
+    /// The connection's peer (its address does not change while it is open).
+    private func peer(_ context: ChannelHandlerContext) -> SocketAddress? {
+        if let cachedPeer { return cachedPeer }
+        let peer = context.channel.remoteAddress
+        cachedPeer = .some(peer)
+        return peer
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -114,14 +130,14 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
             state = .receiving(head, body: body)
         case .end:
             if case .receiving(let head, let body) = state {
-                dispatch(head, body: body ?? context.channel.allocator.buffer(capacity: 0), context: context)
+                dispatch(head, body: body ?? allocator.buffer(capacity: 0), context: context)
             }
         }
     }
 
     private func receiveHead(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         observation = RequestObservation(
-            method: head.method, target: head.uri, headers: head.headers, peer: context.channel.remoteAddress, operations: operations
+            method: head.method, target: head.uri, headers: head.headers, peer: peer(context), operations: operations
         )
         if head.uri.utf8.count > limits.maxURIBytes {
             refuse(.uriTooLong, "request target exceeds \(limits.maxURIBytes) bytes", version: head.version, context: context)
@@ -132,7 +148,7 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
             return
         }
         if head.headers.first(name: "Expect")?.lowercased() == "100-continue" {
-            var buffer = context.channel.allocator.buffer(capacity: 32)
+            var buffer = allocator.buffer(capacity: 32)
             ResponseHeadWriter.writeContinue(version: head.version, into: &buffer)
             context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
         }
@@ -145,7 +161,7 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let keepAlive = head.isKeepAlive
         let answer: StreamRequestHandler.Answer
         let origin = ForwardedOrigin.resolve(
-            peer: context.channel.remoteAddress, headers: head.headers, scheme: scheme, trustedProxies: operations.trustedProxies
+            peer: peer(context), headers: head.headers, scheme: scheme, trustedProxies: operations.trustedProxies
         )
         observation?.clientAddress = origin.clientAddress
         observation?.bytesIn = body.readableBytes
@@ -160,7 +176,7 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
             let request = StreamRequest(method: head.method, streamPath: path, urlPath: urlPath, query: query, headers: head.headers, body: body)
             let requestContext = RequestContext(
                 eventLoop: context.eventLoop,
-                allocator: context.channel.allocator,
+                allocator: allocator,
                 lifetime: lifetime,
                 host: origin.host,
                 scheme: origin.scheme,
@@ -170,7 +186,7 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case .reserved(let subpath, let query):
             let requestContext = RequestContext(
                 eventLoop: context.eventLoop,
-                allocator: context.channel.allocator,
+                allocator: allocator,
                 lifetime: lifetime,
                 host: head.headers.first(name: "Host"),
                 scheme: scheme,
@@ -238,7 +254,7 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         state = .discarding
         if observation == nil {
             observation = RequestObservation(
-                method: .RAW(value: "-"), target: "-", headers: [:], peer: context.channel.remoteAddress, operations: operations
+                method: .RAW(value: "-"), target: "-", headers: [:], peer: peer(context), operations: operations
             )
         }
         observation?.enterFlight(operations: operations)
@@ -276,13 +292,14 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
         // One buffer for the head and a small body, reused across the connection's responses: once the socket
         // took the previous response this buffer is the only reference to its storage, so nothing is allocated.
-        var buffer = scratch ?? context.channel.allocator.buffer(capacity: 512)
+        var buffer = scratch ?? allocator.buffer(capacity: 512)
         scratch = nil
         buffer.clear()
         headWriter.write(
             version: version,
             status: status,
-            headers: response.headers,
+            headers: response.explicitHeaders,
+            appendFields: response.appendFields,
             includesCommonHeaders: response.includesCommonHeaders,
             requestID: observation?.requestID,
             framing: framing,
@@ -356,7 +373,7 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         // An empty write completes once everything written before it has left.
         let written = context.eventLoop.makePromise(of: Void.self)
-        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0)), promise: written)
+        context.writeAndFlush(wrapOutboundOut(allocator.buffer(capacity: 0)), promise: written)
         let channel = context.channel
         written.futureResult.whenComplete { _ in
             finished?.finish(clientGone: false, operations: operations)
