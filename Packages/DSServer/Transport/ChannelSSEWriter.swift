@@ -15,8 +15,10 @@ final class ChannelSSEWriter: SSEWriter {
     private let onFinish: NIOLoopBound<() -> Void>
     private let state: NIOLoopBoundBox<(finished: Bool, reportedPending: Int)>
     /// Bytes sent without a flush, held so they leave in the same chunk as the next bytes (an event's data
-    /// event and its control event: one chunk header and trailer for both, four buffers to `writev`, not six).
+    /// event and its control event: one chunk header and trailer for both).
     private let held: NIOLoopBoundBox<ByteBuffer?>
+    /// The buffer small flushes are copied into, reused once the socket took the previous one.
+    private let scratch: NIOLoopBoundBox<ByteBuffer?>
     private let written = Atomic<Int>(0)
     /// The connection handler's context: writes go to the handlers below it.
     private let context: NIOLoopBound<ChannelHandlerContext>
@@ -38,6 +40,7 @@ final class ChannelSSEWriter: SSEWriter {
         self.onFinish = NIOLoopBound(onFinish, eventLoop: context.eventLoop)
         self.state = NIOLoopBoundBox((false, 0), eventLoop: context.eventLoop)
         self.held = NIOLoopBoundBox(nil, eventLoop: context.eventLoop)
+        self.scratch = NIOLoopBoundBox(nil, eventLoop: context.eventLoop)
     }
 
     func write(_ buffer: ByteBuffer, flush: Bool) -> EventLoopFuture<Void> {
@@ -66,12 +69,28 @@ final class ChannelSSEWriter: SSEWriter {
 
     /// Writes any held bytes and then `buffer` as one chunk (or as is, unchunked); `promise` completes once all
     /// of it left.
+    ///
+    /// A small chunk (a live event and its control event, a few hundred bytes) is copied into one buffer with its
+    /// framing: one write through the pipeline and one `write` system call instead of four buffers to `writev`.
     private func writeFramed(_ buffer: ByteBuffer, promise: EventLoopPromise<Void>?) {
         let context = self.context.value
         let earlier = held.value
         held.value = nil
         let length = buffer.readableBytes + (earlier?.readableBytes ?? 0)
         written.wrappingAdd(length, ordering: .relaxed)
+        if length <= Self.coalescedBytes {
+            var bytes = scratch.value ?? channel.allocator.buffer(capacity: 512)
+            scratch.value = nil
+            bytes.clear()
+            if chunked && length > 0 { Self.writeChunkHeader(length, into: &bytes) }
+            if let earlier { bytes.writeImmutableBuffer(earlier) }
+            bytes.writeImmutableBuffer(buffer)
+            if chunked && length > 0 { bytes.writeStaticString("\r\n") }
+            context.write(NIOAny(bytes), promise: promise)
+            // Kept for the next chunk; should the socket not have taken it by then, clearing it copies (safe).
+            if bytes.capacity <= Self.coalescedBytes * 2 { scratch.value = bytes }
+            return
+        }
         guard chunked && length > 0 else {
             if let earlier { context.write(NIOAny(earlier), promise: nil) }
             context.write(NIOAny(buffer), promise: promise)
@@ -83,18 +102,26 @@ final class ChannelSSEWriter: SSEWriter {
         context.write(NIOAny(Self.crlf), promise: promise)
     }
 
+    /// Chunks up to this many bytes are copied into one buffer with their framing (see ``writeFramed(_:promise:)``).
+    static let coalescedBytes = 4096
+
     /// `<length in hex>\r\n`, written without formatting a `String`.
     static func chunkHeader(_ length: Int, allocator: ByteBufferAllocator) -> ByteBuffer {
         var header = allocator.buffer(capacity: 18)
+        writeChunkHeader(length, into: &header)
+        return header
+    }
+
+    /// Appends `<length in hex>\r\n` to `buffer`.
+    static func writeChunkHeader(_ length: Int, into buffer: inout ByteBuffer) {
         var shift = 0
         while shift < 60 && length >> (shift + 4) > 0 { shift += 4 }
         while shift >= 0 {
             let digit = UInt8((length >> shift) & 0xF)
-            header.writeInteger(digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10)
+            buffer.writeInteger(digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10)
             shift -= 4
         }
-        header.writeStaticString("\r\n")
-        return header
+        buffer.writeStaticString("\r\n")
     }
 
     var isWritable: Bool { channel.isWritable }
