@@ -28,7 +28,8 @@ extension StreamPathRouter {
     /// `name=value` pairs separated by `&`, percent-decoded with `+` as a space; the first occurrence of a
     /// name wins. `nil` when an escape is malformed.
     static func parseQuery(_ raw: Substring) -> [String: String]? {
-        var result: [String: String] = [:]
+        // Room for the usual few parameters (offset, live, cursor) up front: no regrowth while filling.
+        var result = [String: String](minimumCapacity: 4)
         let utf8 = raw.utf8
         var pairStart = utf8.startIndex
         while pairStart < utf8.endIndex {
