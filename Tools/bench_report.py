@@ -290,6 +290,12 @@ def main(out):
           " stream was written just before its reads, so its pages were in the page cache (warm). `create` ran first, on"
           " a server with a fresh directory of its own, stopped before anything else ran.")
         w("")
+        w("In `long-poll` and `sse` a delivery's latency runs from the writer sending the append, so on this store it"
+          " includes the append's own `fdatasync` and commit (`writer_p99_ms` is that append's latency). The writer uses"
+          " one keep-alive connection and the server answers a connection's requests in order, one at a time, so when a"
+          " durable append takes longer than the interval the appends queue behind each other and the latency grows"
+          " through the case.")
+        w("")
         scenario_table(w, file_scenarios)
         targets += read_targets(file_scenarios, "file store", 500)
         targets += live_targets(file_scenarios, "file store", 50)
