@@ -86,6 +86,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Refuses a port something already listens on: a server left over, or another run's, would be measured instead.
+port_free() {
+    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
+        echo "port $1 is already in use on 127.0.0.1; stop what listens there or choose other *_PORT values" >&2
+        exit 1
+    fi
+}
+
 # Waits (bounded) until every URL answers.
 wait_up() {
     for url in "$@"; do
@@ -99,8 +107,10 @@ wait_up() {
 # Starts our server: start_ours LOG ARGS… (dev, or run --data-dir DIR); sets STARTED_PID. The request log is
 # off, as nginx's access_log is below; ACCESS_LOG=true keeps it (one line per request to stderr, into LOG).
 start_ours() {
-    local log=$1
+    local log=$1 port
     shift
+    port=$(printf '%s\n' "$@" | sed -n '/^--port$/{n;p;}')
+    port_free "$port"
     "${SERVER_CPU[@]}" "$BIN/durable-streams-server" "$@" --host 127.0.0.1 --access-log "${ACCESS_LOG:-false}" >"$log" 2>&1 &
     STARTED_PID=$!
     PIDS+=("$STARTED_PID")
@@ -138,6 +148,8 @@ if want append || want wrk; then
     # nginx answering every request with 204, in a throw-away prefix.
     NGINX_DIR=$(mktemp -d)
     DIRS+=("$NGINX_DIR")
+    port_free "$NGINX_PORT"
+    port_free "$NIO_PORT"
     write_nginx_204_conf "$NGINX_DIR" "$NGINX_PORT"
     "${SERVER_CPU[@]}" nginx -c "$NGINX_DIR/nginx.conf" -p "$NGINX_DIR" -g 'daemon off;' &
     PIDS+=("$!")
