@@ -6,15 +6,19 @@
 #
 # Builds release binaries, starts our server (memory store), nginx (`return 204` on a loopback port) and a plain
 # SwiftNIO server answering 204 (the framework ceiling), drives them with durable-streams-bench (same tool, same
-# connection count, interleaved), cross-checks the append rate
-# with wrk, runs every scenario against our server, a 60 s RSS stability run, and renders the tables.
+# connection count, interleaved), cross-checks the append rate with wrk, runs every scenario against our server
+# on the memory store and the read, live and create scenarios on the file store, a steady-state RSS run on a
+# fresh server, and renders the tables.
 # Everything runs on 127.0.0.1, bounded in time; the servers are stopped on exit.
 #
 # Environment: DURATION (s per case, default 10), REPEAT (interleaved append runs, default 5),
-# CONNECTIONS (default 64), SOAK (stability run seconds, default 60, 0 to skip), PIN=1 (taskset:
+# CONNECTIONS (default 64), SOAK (measured seconds of the RSS stability run, default 60, 0 to skip),
+# SOAK_WARMUP (seconds of the same load before it, default 20), PIN=1 (taskset:
 # servers on CPU 0, load generators on CPU 1), OUT (results directory, default .build/bench-results),
 # DOC (markdown output, default Docs/benchmarks.md), QUICK=1 (smaller sizes, for trying the script),
-# ACCESS_LOG (our server's request log, default false like nginx's here).
+# ACCESS_LOG (our server's request log, default false like nginx's here),
+# ONLY (space- or comma-separated parts to run, default all of: create file-create append wrk scenarios idle
+# file soak; e.g. ONLY=file,soak DOC=/tmp/b.md to try a change).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . Tools/bench/nginx-204.sh
@@ -23,13 +27,18 @@ DURATION=${DURATION:-10}
 REPEAT=${REPEAT:-5}
 CONNECTIONS=${CONNECTIONS:-64}
 SOAK=${SOAK:-60}
+SOAK_WARMUP=${SOAK_WARMUP:-20}
 PIN=${PIN:-0}
 OUT=${OUT:-.build/bench-results}
 DOC=${DOC:-Docs/benchmarks.md}
+ONLY=" ${ONLY:-create file-create append wrk scenarios idle file soak} "
+ONLY=${ONLY//,/ }
 OUR_PORT=${OUR_PORT:-4480}
 NGINX_PORT=${NGINX_PORT:-4481}
 NIO_PORT=${NIO_PORT:-4482}
 FILE_PORT=${FILE_PORT:-4483}
+FILE_CREATE_PORT=${FILE_CREATE_PORT:-4484}
+SOAK_PORT=${SOAK_PORT:-4485}
 if [ "${QUICK:-0}" = 1 ]; then
     SIZES=(--readers 200 --read-mb 20 --create-count 20000)
     IDLE_READERS=${IDLE_READERS:-1000}
@@ -37,6 +46,7 @@ else
     SIZES=(--readers 1000 --read-mb 100 --create-count 100000)
     IDLE_READERS=${IDLE_READERS:-5000}
 fi
+want() { [[ "$ONLY" == *" $1 "* ]]; }
 
 need() {
     command -v "$1" >/dev/null 2>&1 && return
@@ -68,42 +78,49 @@ fi
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 PIDS=()
+DIRS=()
 cleanup() {
     for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
+    for dir in "${DIRS[@]}"; do rm -rf "$dir"; done
 }
 trap cleanup EXIT
 
-# Our server, memory store. The request log is off, as nginx's access_log is below; ACCESS_LOG=true keeps it
-# (one line per request to stderr, which here goes to a file).
-"${SERVER_CPU[@]}" "$BIN/durable-streams-server" dev --host 127.0.0.1 --port "$OUR_PORT" --access-log "${ACCESS_LOG:-false}" \
-    >"$OUT/server.log" 2>&1 &
-OUR_PID=$!
-PIDS+=("$OUR_PID")
+# Refuses a port something already listens on: a server left over, or another run's, would be measured instead.
+port_free() {
+    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
+        echo "port $1 is already in use on 127.0.0.1; stop what listens there or choose other *_PORT values" >&2
+        exit 1
+    fi
+}
 
-# The same server on the file store (every append acknowledged after fdatasync), on a throw-away data directory.
-FILE_DIR=$(mktemp -d)
-"${SERVER_CPU[@]}" "$BIN/durable-streams-server" run --data-dir "$FILE_DIR/data" --host 127.0.0.1 --port "$FILE_PORT" \
-    --access-log "${ACCESS_LOG:-false}" >"$OUT/file-server.log" 2>&1 &
-FILE_PID=$!
-PIDS+=("$FILE_PID")
+# Waits (bounded) until every URL answers.
+wait_up() {
+    for url in "$@"; do
+        for _ in $(seq 1 100); do
+            curl -s -o /dev/null "$url" && break
+            sleep 0.2
+        done
+    done
+}
 
-# nginx answering every request with 204, in a throw-away prefix.
-NGINX_DIR=$(mktemp -d)
-write_nginx_204_conf "$NGINX_DIR" "$NGINX_PORT"
-"${SERVER_CPU[@]}" nginx -c "$NGINX_DIR/nginx.conf" -p "$NGINX_DIR" -g 'daemon off;' &
-NGINX_PID=$!
-PIDS+=("$NGINX_PID")
+# Starts our server: start_ours LOG ARGS… (dev, or run --data-dir DIR); sets STARTED_PID. The request log is
+# off, as nginx's access_log is below; ACCESS_LOG=true keeps it (one line per request to stderr, into LOG).
+start_ours() {
+    local log=$1 port
+    shift
+    port=$(printf '%s\n' "$@" | sed -n '/^--port$/{n;p;}')
+    port_free "$port"
+    "${SERVER_CPU[@]}" "$BIN/durable-streams-server" "$@" --host 127.0.0.1 --access-log "${ACCESS_LOG:-false}" >"$log" 2>&1 &
+    STARTED_PID=$!
+    PIDS+=("$STARTED_PID")
+}
 
-# A plain SwiftNIO HTTP/1.1 server answering 204 (same pipeline configuration as ours): the framework ceiling.
-"${SERVER_CPU[@]}" "$BIN/durable-streams-bench" baseline-server --port "$NIO_PORT" >"$OUT/nio-baseline.log" 2>&1 &
-PIDS+=("$!")
-
-for _ in $(seq 1 50); do
-    curl -s -o /dev/null "http://127.0.0.1:$OUR_PORT/v1/stream/" && curl -s -o /dev/null "http://127.0.0.1:$NGINX_PORT/" \
-        && curl -s -o /dev/null "http://127.0.0.1:$NIO_PORT/" && curl -s -o /dev/null "http://127.0.0.1:$FILE_PORT/v1/stream/" && break
-    sleep 0.2
-done
+# Stops a server started above and waits for it to exit.
+stop_server() {
+    kill "$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
+}
 
 OURS="http://127.0.0.1:$OUR_PORT/v1/stream/"
 FILE="http://127.0.0.1:$FILE_PORT/v1/stream/"
@@ -111,48 +128,120 @@ NGINX="http://127.0.0.1:$NGINX_PORT/"
 NIO="http://127.0.0.1:$NIO_PORT/"
 bench() { "${CLIENT_CPU[@]}" "$BIN/durable-streams-bench" --duration "$DURATION" --connections "$CONNECTIONS" "$@"; }
 
+# Our server, memory store.
+if want create || want append || want wrk || want scenarios || want idle; then
+    start_ours "$OUT/server.log" dev --port "$OUR_PORT"
+    OUR_PID=$STARTED_PID
+    wait_up "$OURS"
+fi
+
+# The same server on the file store (every append acknowledged after fdatasync), on a throw-away data directory.
+if want append || want file; then
+    FILE_DIR=$(mktemp -d)
+    DIRS+=("$FILE_DIR")
+    start_ours "$OUT/file-server.log" run --data-dir "$FILE_DIR/data" --port "$FILE_PORT"
+    FILE_PID=$STARTED_PID
+    wait_up "$FILE"
+fi
+
+if want append || want wrk; then
+    # nginx answering every request with 204, in a throw-away prefix.
+    NGINX_DIR=$(mktemp -d)
+    DIRS+=("$NGINX_DIR")
+    port_free "$NGINX_PORT"
+    port_free "$NIO_PORT"
+    write_nginx_204_conf "$NGINX_DIR" "$NGINX_PORT"
+    "${SERVER_CPU[@]}" nginx -c "$NGINX_DIR/nginx.conf" -p "$NGINX_DIR" -g 'daemon off;' &
+    PIDS+=("$!")
+
+    # A plain SwiftNIO HTTP/1.1 server answering 204 (same pipeline configuration as ours): the framework ceiling.
+    "${SERVER_CPU[@]}" "$BIN/durable-streams-bench" baseline-server --port "$NIO_PORT" >"$OUT/nio-baseline.log" 2>&1 &
+    PIDS+=("$!")
+    wait_up "$NGINX" "$NIO"
+fi
+
 uptime | tee "$OUT/load-start.txt" >&2
 
 # 0. Memory per empty stream and creation rate, first, while the server is fresh (freed memory from other
 #    scenarios would otherwise absorb the new streams and hide their cost).
-bench --url "$OURS" --scenario create "${SIZES[@]}" --server-pid "$OUR_PID" --json "$OUT/ours-create.json" >&2
+if want create; then
+    bench --url "$OURS" --scenario create "${SIZES[@]}" --server-pid "$OUR_PID" --json "$OUT/ours-create.json" >&2
+fi
+
+# 0b. The same on the file store, on a server and directory of its own (so that its streams do not sit in the
+#     metadata the later file-store runs use), stopped before anything else runs.
+if want file-create; then
+    CREATE_DIR=$(mktemp -d)
+    DIRS+=("$CREATE_DIR")
+    start_ours "$OUT/file-create-server.log" run --data-dir "$CREATE_DIR/data" --port "$FILE_CREATE_PORT"
+    CREATE_PID=$STARTED_PID
+    wait_up "http://127.0.0.1:$FILE_CREATE_PORT/v1/stream/"
+    bench --url "http://127.0.0.1:$FILE_CREATE_PORT/v1/stream/" --scenario create "${SIZES[@]}" --server-pid "$CREATE_PID" \
+        --json "$OUT/file-create.json" >&2
+    du -sk "$CREATE_DIR/data" | cut -f1 >"$OUT/file-create-disk-kib.txt"
+    stop_server "$CREATE_PID"
+    rm -rf "$CREATE_DIR"
+fi
 
 # 1. Append rate: nginx, the plain NIO server, ours and ours on the file store, same tool and connection count,
 #    interleaved REPEAT times.
-for run in $(seq 1 "$REPEAT"); do
-    echo "== append run $run/$REPEAT" >&2
-    bench --url "$NGINX" --scenario append --no-create --json "$OUT/nginx-append-$run.json" >&2
-    bench --url "$NIO" --scenario append --no-create --json "$OUT/nio-append-$run.json" >&2
-    bench --url "$OURS" --scenario append --server-pid "$OUR_PID" --json "$OUT/ours-append-$run.json" >&2
-    bench --url "$FILE" --scenario append --server-pid "$FILE_PID" --json "$OUT/file-append-$run.json" >&2
-done
-kill "$FILE_PID" 2>/dev/null || true
-rm -rf "$FILE_DIR"
+if want append; then
+    for run in $(seq 1 "$REPEAT"); do
+        echo "== append run $run/$REPEAT" >&2
+        bench --url "$NGINX" --scenario append --no-create --json "$OUT/nginx-append-$run.json" >&2
+        bench --url "$NIO" --scenario append --no-create --json "$OUT/nio-append-$run.json" >&2
+        bench --url "$OURS" --scenario append --server-pid "$OUR_PID" --json "$OUT/ours-append-$run.json" >&2
+        bench --url "$FILE" --scenario append --server-pid "$FILE_PID" --json "$OUT/file-append-$run.json" >&2
+    done
+fi
+
+# 1b. Catch-up and last-message reads and live readers on the file store, after the appends (alone on the
+#     machine, like every case). The read stream is written just before, so its pages are in the page cache.
+if want file; then
+    bench --url "$FILE" --scenario read,long-poll,sse "${SIZES[@]}" --server-pid "$FILE_PID" --json "$OUT/file-scenarios.json" >&2
+fi
+if [ -n "${FILE_PID:-}" ]; then
+    stop_server "$FILE_PID"
+    rm -rf "$FILE_DIR"
+fi
 
 # 2. wrk cross-check of the same two rates (one stream; nginx ignores the path).
-cat >"$OUT/post.lua" <<'EOF'
+if want wrk; then
+    cat >"$OUT/post.lua" <<'LUA'
 wrk.method = "POST"
 wrk.body = string.rep("x", 100)
 wrk.headers["Content-Type"] = "application/octet-stream"
-EOF
-curl -s -o /dev/null -X PUT -H 'Content-Type: application/octet-stream' "${OURS}bench-wrk"
-for run in $(seq 1 "$REPEAT"); do
-    "${CLIENT_CPU[@]}" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" -s "$OUT/post.lua" "${NGINX}bench-wrk" >"$OUT/wrk-nginx-$run.txt"
-    "${CLIENT_CPU[@]}" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" -s "$OUT/post.lua" "${NIO}bench-wrk" >"$OUT/wrk-nio-$run.txt"
-    "${CLIENT_CPU[@]}" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" -s "$OUT/post.lua" "${OURS}bench-wrk" >"$OUT/wrk-ours-$run.txt"
-done
+LUA
+    curl -s -o /dev/null -X PUT -H 'Content-Type: application/octet-stream' "${OURS}bench-wrk"
+    for run in $(seq 1 "$REPEAT"); do
+        "${CLIENT_CPU[@]}" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" -s "$OUT/post.lua" "${NGINX}bench-wrk" >"$OUT/wrk-nginx-$run.txt"
+        "${CLIENT_CPU[@]}" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" -s "$OUT/post.lua" "${NIO}bench-wrk" >"$OUT/wrk-nio-$run.txt"
+        "${CLIENT_CPU[@]}" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" -s "$OUT/post.lua" "${OURS}bench-wrk" >"$OUT/wrk-ours-$run.txt"
+    done
+fi
 
 # 3. Every other scenario against our server.
-bench --url "$OURS" --scenario append-producer,append-json,read,long-poll,sse "${SIZES[@]}" \
-    --server-pid "$OUR_PID" --json "$OUT/ours-scenarios.json" >&2
+if want scenarios; then
+    bench --url "$OURS" --scenario append-producer,append-json,read,long-poll,sse "${SIZES[@]}" \
+        --server-pid "$OUR_PID" --json "$OUT/ours-scenarios.json" >&2
+fi
 
 # 3b. What an idle live reader costs: long-poll waiters, then SSE connections, then all of them hang up.
-bench --url "$OURS" --scenario idle --idle-readers "$IDLE_READERS" --server-pid "$OUR_PID" --json "$OUT/ours-idle.json" >&2
+if want idle; then
+    bench --url "$OURS" --scenario idle --idle-readers "$IDLE_READERS" --server-pid "$OUR_PID" --json "$OUT/ours-idle.json" >&2
+fi
+if [ -n "${OUR_PID:-}" ]; then stop_server "$OUR_PID"; fi
 
-# 4. RSS stability: a long steady run that stores almost nothing (live readers and catch-up re-reads).
-if [ "$SOAK" -gt 0 ]; then
-    bench --url "$OURS" --scenario long-poll --duration "$SOAK" --append-interval-ms 10 "${SIZES[@]}" \
-        --server-pid "$OUR_PID" --json "$OUT/ours-soak.json" >&2
+# 4. RSS at steady state: a fresh memory-store server, SOAK_WARMUP seconds of long-poll load (readers at the
+#    tail, one append every 10 ms) and then SOAK measured seconds of the same, with RSS read when measuring
+#    starts, halfway and at the end. The stream's own growth (the appended bytes) is subtracted in the report.
+if want soak && [ "$SOAK" -gt 0 ]; then
+    start_ours "$OUT/soak-server.log" dev --port "$SOAK_PORT"
+    SOAK_PID=$STARTED_PID
+    wait_up "http://127.0.0.1:$SOAK_PORT/v1/stream/"
+    bench --url "http://127.0.0.1:$SOAK_PORT/v1/stream/" --scenario long-poll --warmup "$SOAK_WARMUP" --duration "$SOAK" \
+        --append-interval-ms 10 "${SIZES[@]}" --server-pid "$SOAK_PID" --json "$OUT/ours-soak.json" >&2
+    stop_server "$SOAK_PID"
 fi
 
 uptime | tee "$OUT/load-end.txt" >&2

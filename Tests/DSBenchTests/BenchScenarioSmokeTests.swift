@@ -83,6 +83,12 @@ struct BenchScenarioSmokeTests {
                 #expect((result.extra["appends"] ?? 0) > 0)
                 #expect(result.extra["missed_deliveries"] == 0, "\(scenario.rawValue): \(result.extra)")
                 #expect(result.extra["incomplete_appends"] == 0, "\(scenario.rawValue): \(result.extra)")
+                // With a server PID: RSS when measuring started, halfway and at the end, and every sample.
+                for point in ["start", "mid", "end"] {
+                    #expect(result.extra["rss_measure_\(point)_kib"] != nil, "\(scenario.rawValue): \(result.extra)")
+                }
+                let rss = try #require(result.rss)
+                #expect(rss.series?.count == rss.samples)
             }
         }
     }
@@ -93,6 +99,8 @@ struct BenchScenarioSmokeTests {
             let result = try #require(try await runner.run([.create]).results["create"]?.cases.first)
             #expect(result.extra["streams_created"] == 40)
             #expect(result.extra["bytes_per_stream"] != nil)
+            #expect(result.extra["anon_bytes_per_stream"] != nil, "heap and mapped-file parts: \(result.extra)")
+            #expect(result.extra["file_mapped_bytes_per_stream"] != nil, "heap and mapped-file parts: \(result.extra)")
         }
     }
 

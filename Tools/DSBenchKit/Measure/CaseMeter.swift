@@ -43,7 +43,7 @@ final class CaseMeter: Sendable {
             return samples.value
         }.get()
         guard let values, let first = values.first, let end = values.last else { return CaseResources(rss: nil, cpu: cpu) }
-        return CaseResources(rss: RSSSummary(startKib: first, endKib: end, maxKib: values.max() ?? end, samples: values.count), cpu: cpu)
+        return CaseResources(rss: RSSSummary(startKib: first, endKib: end, maxKib: values.max() ?? end, samples: values.count, series: values), cpu: cpu)
     }
 }
 
@@ -63,6 +63,8 @@ public struct RSSSummary: Codable, Sendable, Hashable {
     public var maxKib: Int
     /// Number of samples (one a second).
     public var samples: Int
+    /// Every sample in KiB, one a second from the start of the case (the last one when it ended).
+    public var series: [Int]?
 }
 
 /// CPU seconds (user + system) used during one case.

@@ -5,13 +5,21 @@ import Glibc
 /// Reads a process's resident set size from `/proc/PID/status` (Linux only).
 enum ProcessMemory {
     /// `VmRSS` of `pid` in KiB, or `nil` when unavailable.
-    static func residentKiB(pid: Int32) -> Int? {
+    static func residentKiB(pid: Int32) -> Int? { resident(pid: pid)?.total }
+
+    /// `VmRSS` of `pid` split as the kernel counts it: anonymous pages (heap, stacks), file-backed pages
+    /// mapped by the process (binary, libraries, and a store's memory-mapped files such as LMDB's), shared memory.
+    static func resident(pid: Int32) -> ResidentMemory? {
         guard let text = readFile("/proc/\(pid)/status") else { return nil }
-        for line in text.split(separator: "\n") where line.hasPrefix("VmRSS:") {
-            let digits = line.dropFirst("VmRSS:".count).filter { $0.isNumber }
-            return Int(digits)
+        var fields: [Substring: Int] = [:]
+        for line in text.split(separator: "\n") {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            let key = line[..<colon]
+            guard key.hasPrefix("VmRSS") || key.hasPrefix("Rss") else { continue }
+            fields[key] = Int(line[line.index(after: colon)...].filter { $0.isNumber })
         }
-        return nil
+        guard let total = fields["VmRSS"] else { return nil }
+        return ResidentMemory(total: total, anon: fields["RssAnon"], file: fields["RssFile"], shmem: fields["RssShmem"])
     }
 
     private static func readFile(_ path: String) -> String? {
@@ -73,4 +81,16 @@ enum ProcessMemory {
         return -1
         #endif
     }
+}
+
+/// A process's resident memory in KiB, from `/proc/PID/status` (`VmRSS`, `RssAnon`, `RssFile`, `RssShmem`).
+struct ResidentMemory: Sendable, Equatable {
+    /// `VmRSS`: every resident page mapped by the process.
+    var total: Int
+    /// `RssAnon`: anonymous pages (heap, stacks).
+    var anon: Int?
+    /// `RssFile`: resident pages of mapped files (code, libraries, memory-mapped data files).
+    var file: Int?
+    /// `RssShmem`: shared memory.
+    var shmem: Int?
 }

@@ -14,23 +14,26 @@ enum CreateScenario {
         let warm = min(1000, max(options.createCount / 10, 1))
         _ = try await createMany(context, connections, count: warm, prefix: "bench-\(runID)-warm", accept: accept, limit: options.createTimeLimit)
         let pid = options.serverPID
-        let before = pid.flatMap { ProcessMemory.residentKiB(pid: $0) }
+        let before = pid.flatMap { ProcessMemory.resident(pid: $0) }
         let meter = context.meter()
         let (stats, seconds) = try await createMany(
             context, connections, count: options.createCount, prefix: "bench-\(runID)-create", accept: accept, limit: options.createTimeLimit
         )
-        let after = pid.flatMap { ProcessMemory.residentKiB(pid: $0) }
+        let after = pid.flatMap { ProcessMemory.resident(pid: $0) }
         var extra: [String: Double] = ["streams_created": Double(stats.ok)]
         if let before, let after, stats.ok > 0 {
-            extra["rss_before_kib"] = Double(before)
-            extra["rss_after_kib"] = Double(after)
-            extra["bytes_per_stream"] = (Double(after - before) * 1024 / Double(stats.ok)).rounded()
+            let perStream = { (from: Int, to: Int) in (Double(to - from) * 1024 / Double(stats.ok)).rounded() }
+            extra["rss_before_kib"] = Double(before.total)
+            extra["rss_after_kib"] = Double(after.total)
+            extra["bytes_per_stream"] = perStream(before.total, after.total)
+            if let from = before.anon, let to = after.anon { extra["anon_bytes_per_stream"] = perStream(from, to) }
+            if let from = before.file, let to = after.file { extra["file_mapped_bytes_per_stream"] = perStream(from, to) }
         }
         let result = CaseResult(name: "empty-streams", stats: stats, seconds: seconds, unit: "creates/s", extra: extra, resources: await meter.finish())
         context.progress(result.line)
         return ScenarioResult(cases: [result], notes: [
             "PUT of \(options.createCount) new empty streams over \(options.connections) connections (after \(warm) warm-up creates).",
-            "bytes_per_stream: server RSS growth over those creates divided by the number created (needs --server-pid).",
+            "bytes_per_stream: server RSS growth over those creates divided by the number created (needs --server-pid); anon_bytes_per_stream counts only anonymous pages (heap), file_mapped_bytes_per_stream only resident pages of mapped files (e.g. a store's memory-mapped database).",
         ])
     }
 

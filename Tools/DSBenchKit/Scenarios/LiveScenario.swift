@@ -66,6 +66,9 @@ enum LiveScenario {
         for future in started { try await future.get() }
 
         let meter = context.meter()
+        // RSS when measuring starts, halfway and at the end: growth at steady state, apart from warm-up.
+        let half = window.warmupEnd + (window.end - window.warmupEnd) / 2
+        let checkpoints = RSSCheckpoints(pid: options.serverPID, at: [window.warmupEnd, half, window.end], on: context.loops[0])
         let writerStats = NIOLoopBoundBox.makeBoxSendingValue(LoopStats(), eventLoop: writerConnection.eventLoop)
         let writerDone = writerConnection.eventLoop.makePromise(of: Range<Int>.self)
         let target = context.target
@@ -105,6 +108,25 @@ enum LiveScenario {
         let delivered = snapshot.delivered(measured)
         let all = allReaders.summary
         let resources = await meter.finish()
+        var extra: [String: Double] = [
+            "readers": Double(readerCount),
+            "appends": Double(measured.count),
+            "appended_bytes": Double(measured.count * LiveMessage.size),
+            "append_interval_ms": Double(intervalMs),
+            "all_readers_p50_ms": all.p50Ms,
+            "all_readers_p99_ms": all.p99Ms,
+            "all_readers_max_ms": all.maxMs,
+            "incomplete_appends": Double(incomplete),
+            "missed_deliveries": Double(measured.count * readerCount - delivered),
+            "long_poll_timeouts": Double(snapshot.timeouts),
+            "reconnects": Double(snapshot.reconnects),
+            "writer_p99_ms": writer.latency.summary.p99Ms,
+        ]
+        for (index, reading) in await checkpoints.finish() {
+            let name = ["start", "mid", "end"][index]
+            extra["rss_measure_\(name)_kib"] = Double(reading.total)
+            if let anon = reading.anon { extra["rss_anon_measure_\(name)_kib"] = Double(anon) }
+        }
         let result = CaseResult(
             name: "\(readerCount)-readers-every-\(intervalMs)ms",
             seconds: window.seconds,
@@ -115,19 +137,7 @@ enum LiveScenario {
             errors: snapshot.errors + writer.errors,
             unexpectedStatus: snapshot.unexpected + snapshot.malformed + writer.unexpected,
             statusCounts: Dictionary(uniqueKeysWithValues: snapshot.statuses.map { (String($0.key), $0.value) }),
-            extra: [
-                "readers": Double(readerCount),
-                "appends": Double(measured.count),
-                "append_interval_ms": Double(intervalMs),
-                "all_readers_p50_ms": all.p50Ms,
-                "all_readers_p99_ms": all.p99Ms,
-                "all_readers_max_ms": all.maxMs,
-                "incomplete_appends": Double(incomplete),
-                "missed_deliveries": Double(measured.count * readerCount - delivered),
-                "long_poll_timeouts": Double(snapshot.timeouts),
-                "reconnects": Double(snapshot.reconnects),
-                "writer_p99_ms": writer.latency.summary.p99Ms,
-            ],
+            extra: extra,
             rss: resources.rss,
             cpu: resources.cpu
         )
