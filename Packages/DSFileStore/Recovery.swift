@@ -3,9 +3,9 @@
 /// LMDB's committed record of each stream is the truth. First the shared journal's records are rewritten into
 /// the logs up to each stream's committed end (``replayJournal(_:records:context:)``): acknowledged bytes whose
 /// log was not synced yet are back. Then every log is checked against its record as it always was. Log bytes
-/// beyond the committed end were never acknowledged (a crash hit between the write and the commit) and are cut. A log shorter than its committed
-/// end means acknowledged data was lost below us (a lying disk, an edited file): the stream is rolled back
-/// to its last intact frame and the loss is logged as an error. Log files no record refers to are left-overs
+/// beyond the committed end were never acknowledged (a crash hit between the write and the commit) and are
+/// cut. A log shorter than its committed end means acknowledged data was lost below us (a lying disk, an
+/// edited file): the stream is rolled back to its last intact frame and the loss is logged as an error. Log files no record refers to are left-overs
 /// of creates that never committed or deletes that crashed before their rename, and go to the trash.
 /// Running it again on its own result changes nothing. On a read-only directory it repairs nothing: reads
 /// never look past a committed end, and a stream with lost data fails its reads instead of rolling back.
