@@ -6,7 +6,7 @@ public struct FileStoreStatistics: Sendable, Hashable {
     public var groupCommits: UInt64
     /// Requests (creates, appends, deletes) those commits answered.
     public var requests: UInt64
-    /// `fdatasync` calls on stream logs (made at checkpoints, off the commit path).
+    /// `fdatasync` calls on stream logs (at checkpoints, and by groups that write many bytes to one log).
     public var logSyncs: UInt64
     /// `fdatasync` calls on the journal: one per group that wrote log bytes.
     public var journalSyncs: UInt64
@@ -29,10 +29,11 @@ final class StatisticsCounters: Sendable {
     private let checkpoints = Atomic<UInt64>(0)
 
     /// Counts one group: its requests, and its commit when it had anything to write.
-    func record(requests: Int, committed: Bool, journalSyncs: Int, bytes: Int) {
+    func record(requests: Int, committed: Bool, journalSyncs: Int, logSyncs: Int, bytes: Int) {
         if committed { groupCommits.add(1, ordering: .relaxed) }
         self.requests.add(UInt64(requests), ordering: .relaxed)
         self.journalSyncs.add(UInt64(journalSyncs), ordering: .relaxed)
+        self.logSyncs.add(UInt64(logSyncs), ordering: .relaxed)
         bytesWritten.add(UInt64(bytes), ordering: .relaxed)
     }
 

@@ -202,6 +202,54 @@ struct JournalTests {
             }
         }
     }
+
+    @Test func aLargeAppendToOneStreamSyncsItsLogDirectly() async throws {
+        let faults = FaultSwitch()
+        var harness = try FileStoreHarness()
+        harness.options.faultInjector = faults.injector
+        defer { harness.remove() }
+        let large = String(repeating: "L", count: 300 << 10)
+        try await harness.withStore { store in
+            try await StoreCalls.create(store, "s", body: "small")
+            let before = store.statistics
+            try await StoreCalls.append(store, "s", large)
+            let after = store.statistics
+            #expect(after.logSyncs == before.logSyncs + 1)
+            #expect(after.journalSyncs == before.journalSyncs)
+            // Small appends, and large ones spread over several streams, still go through the journal.
+            try await StoreCalls.append(store, "s", "tiny")
+            #expect(store.statistics.journalSyncs == after.journalSyncs + 1)
+            faults.fail(.checkpoint, with: EIO)
+        }
+        faults.clear()
+        try await harness.withStore { store in
+            let all = try await StoreCalls.readAll(store, "s")
+            #expect(all.bytes == Array(("small" + large + "tiny").utf8))
+        }
+    }
+
+    @Test func aFailedGroupsRecordIsNeverReplayedOverADirectlySyncedLog() async throws {
+        let faults = FaultSwitch()
+        var harness = try FileStoreHarness()
+        harness.options.faultInjector = faults.injector
+        defer { harness.remove() }
+        let large = String(repeating: "y", count: 300 << 10)
+        try await harness.withStore { store in
+            try await StoreCalls.create(store, "s", body: "a")
+            // Journaled, then its commit fails: the record stays in the lap, the log is cut back.
+            faults.fail(.commitMetadata, with: EIO)
+            await #expect(throws: StoreError.self) { try await StoreCalls.append(store, "s", "FAILED-BYTES") }
+            faults.clear()
+            // Written at the same log position and synced directly, not journaled.
+            try await StoreCalls.append(store, "s", large)
+            faults.fail(.checkpoint, with: EIO)
+        }
+        faults.clear()
+        try await harness.withStore { store in
+            let all = try await StoreCalls.readAll(store, "s")
+            #expect(all.bytes == Array(("a" + large).utf8))
+        }
+    }
 }
 
 /// Overwrites bytes of a file at `offset`.

@@ -148,6 +148,7 @@ final class CommitWriter: Sendable {
                 // of both back to the last committed state, later group first.
                 if failure == nil { group.undoWrites() }
                 predecessor.group.undoWrites()
+                pipeline.journal.requireCheckpoint()
                 pipeline.nextID = predecessor.group.firstID
                 context.logger.error("group commit failed after the one it was built on failed", metadata: ["requests": "\(operations.count)"])
                 group.rollBack(error)
@@ -182,6 +183,7 @@ final class CommitWriter: Sendable {
         pipeline.inFlight = nil
         if inFlight.waitForOutcome() != nil {
             inFlight.group.undoWrites()
+            pipeline.journal.requireCheckpoint()
             pipeline.nextID = inFlight.group.firstID
         } else {
             pipeline.nextID = inFlight.group.nextID

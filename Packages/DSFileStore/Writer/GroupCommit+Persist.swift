@@ -20,7 +20,8 @@ extension GroupCommit {
 
     /// Writes the frames and makes them durable: one `pwrite` per touched log (page cache only), then one
     /// record holding the same bytes in the shared journal and one `fdatasync` of it, however many logs the
-    /// group touched (and an `fsync` of `streams/` when a log was created). Throws after cutting back what it
+    /// group touched (and an `fsync` of `streams/` when a log was created). A group that writes at least
+    /// ``Journal/directSyncBytes`` to one single log `fdatasync`s that log instead and writes no record. Throws after cutting back what it
     /// wrote; nothing is committed yet either way.
     mutating func writeLogs(journal: inout Journal) throws(FileStoreFailure) {
         started = ContinuousClock.now
@@ -47,7 +48,15 @@ extension GroupCommit {
                 }
                 entries.append(.init(streamID: id, position: working.committed.fileEnd, bytes: frames))
             }
-            if !entries.isEmpty {
+            if done.count == 1, let only = done.first, (only.frames?.readableBytes ?? 0) >= Journal.directSyncBytes {
+                // One log and many bytes: syncing the log itself is cheaper than writing the bytes twice.
+                try journal.prepareDirectSync(context: context)
+                try context.inject(.syncLog)
+                try context.files.withDescriptor(stream: only.stream.id, path: context.directory.logPath(only.stream.fileName)) {
+                    (fd) throws(FileStoreFailure) in try SystemCall.syncData(fd)
+                }
+                logSyncs = 1
+            } else if !entries.isEmpty {
                 try journal.append(entries, logs: done.map { ($0.stream.fileName, $0.stream.id) }, context: context)
                 journalSyncs = 1
             }
@@ -55,6 +64,7 @@ extension GroupCommit {
         } catch {
             groupCommitMetrics.recordFsyncFailure()
             undoWrites(done)
+            journal.requireCheckpoint()
             throw error
         }
     }
@@ -83,6 +93,7 @@ extension GroupCommit {
             requests: replies.count,
             committed: !changes.isEmpty,
             journalSyncs: journalSyncs,
+            logSyncs: logSyncs,
             bytes: written.reduce(0) { $0 + ($1.frames?.readableBytes ?? 0) }
         )
     }

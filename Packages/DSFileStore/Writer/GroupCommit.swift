@@ -66,6 +66,8 @@ struct GroupCommit {
     var started = ContinuousClock.now
     /// `fdatasync`s of the journal this group made (0 or 1).
     var journalSyncs = 0
+    /// `fdatasync`s of a log this group made (1 when it synced its one log directly).
+    var logSyncs = 0
 
     /// What a group still being committed leaves for the next one to build on.
     struct Carried: Sendable {

@@ -37,6 +37,13 @@ struct Journal: Sendable {
     private(set) var fileSize: UInt64
     /// Logs written since the last checkpoint (file name → stream id), synced before the journal is reused.
     private(set) var dirty: [String: UInt64] = [:]
+    /// A group whose record is in the lap failed: its bytes must not be replayed over what a later group syncs
+    /// directly into the same log positions, so the lap ends before the next group writes.
+    private(set) var needsCheckpoint = false
+
+    /// A group writing at least this many bytes to one single log syncs that log directly instead of writing
+    /// its bytes a second time into the journal.
+    static let directSyncBytes = 256 << 10
 
     /// Whether the current lap holds no record.
     var isEmpty: Bool { offset == JournalFormat.headerSize }
@@ -91,7 +98,7 @@ struct Journal: Sendable {
     /// space is reused by the next one, and its sequence number is not (so a torn copy never passes for it).
     mutating func append(_ entries: [JournalFormat.Entry], logs: [(fileName: String, id: UInt64)], context: StoreContext) throws(FileStoreFailure) {
         let size = UInt64(JournalFormat.recordSize(entries))
-        if !isEmpty && offset + size > capacity { try checkpoint(context: context) }
+        if needsCheckpoint || (!isEmpty && offset + size > capacity) { try checkpoint(context: context) }
         let sequence = nextSequence
         nextSequence += 1
         let record = JournalFormat.record(sequence: sequence, entries: entries)
@@ -107,7 +114,10 @@ struct Journal: Sendable {
     /// Syncs every log written since the last checkpoint, then starts a new lap. Throws without starting one
     /// when a log could not be synced: the journal keeps every record until its bytes are safe in the logs.
     mutating func checkpoint(context: StoreContext) throws(FileStoreFailure) {
-        guard !isEmpty || !dirty.isEmpty else { return }
+        guard !isEmpty || !dirty.isEmpty else {
+            needsCheckpoint = false
+            return
+        }
         try context.inject(.checkpoint)
         let logs = dirty.map { (fileName: $0.key, id: $0.value) }
         try context.syncer.run(logs) { log in
@@ -125,7 +135,16 @@ struct Journal: Sendable {
         }
         dirty = [:]
         try reset(startSequence: nextSequence)
+        needsCheckpoint = false
         context.statistics.recordCheckpoint(logSyncs: logs.count)
+    }
+
+    /// Called when a group that may have written a record failed (its logs are cut back): see ``needsCheckpoint``.
+    mutating func requireCheckpoint() { needsCheckpoint = true }
+
+    /// Before a group syncs a log directly: ends the lap first if a failed group's record is in it.
+    mutating func prepareDirectSync(context: StoreContext) throws(FileStoreFailure) {
+        if needsCheckpoint { try checkpoint(context: context) }
     }
 
     /// Starts a new lap at `startSequence`: rewrites and syncs the header. Records of earlier laps stay in the
