@@ -8,12 +8,13 @@ import Synchronization
 ///
 /// Requests from every connection queue here. Each turn of the loop takes everything queued (up to a bound)
 /// as one group commit: apply in order to working copies of the streams, write the frames to the logs and one
-/// record of them to the shared journal, `fdatasync` the journal once (the *writer* thread), then commit one LMDB transaction and only then publish the new
-/// state, wake waiters and answer (the *committer* thread). While group N commits, group N+1 is applied on
-/// top of N's unpublished working state and its logs are written and synced; it is handed to the committer
-/// only once N committed, so LMDB commits stay in order and remain the one commit point. Should N fail, N+1
-/// (built on it) fails too and the logs of both are cut back to the last committed state. Meanwhile the
-/// next group queues up, so many concurrent writers share each sync.
+/// record of them to the shared journal, `fdatasync` the journal once (the *writer* thread), then commit one
+/// LMDB transaction and only then publish the new state, wake waiters and answer (the *committer* thread).
+/// While group N commits, group N+1 is applied on top of N's unpublished working state and its logs and
+/// journal record are written and synced; it is handed to the committer only once N committed, so LMDB
+/// commits stay in order and remain the one commit point. Should N fail, N+1 (built on it) fails too and the
+/// logs of both are cut back to the last committed state. Meanwhile the next group queues up, so many
+/// concurrent writers share each sync. The writer thread owns the journal (see ``Journal``).
 final class CommitWriter: Sendable {
     /// Most operations in one group commit.
     static let maxOperations = 4096

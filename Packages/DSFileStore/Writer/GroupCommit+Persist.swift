@@ -21,8 +21,8 @@ extension GroupCommit {
     /// Writes the frames and makes them durable: one `pwrite` per touched log (page cache only), then one
     /// record holding the same bytes in the shared journal and one `fdatasync` of it, however many logs the
     /// group touched (and an `fsync` of `streams/` when a log was created). A group that writes at least
-    /// ``Journal/directSyncBytes`` to one single log `fdatasync`s that log instead and writes no record. Throws after cutting back what it
-    /// wrote; nothing is committed yet either way.
+    /// ``Journal/directSyncBytes`` to one single log `fdatasync`s that log instead and writes no record.
+    /// Throws after cutting back what it wrote; nothing is committed yet either way.
     mutating func writeLogs(journal: inout Journal) throws(FileStoreFailure) {
         started = ContinuousClock.now
         var createdLog = false
