@@ -93,24 +93,37 @@ struct JournalTests {
             guard case .created(let info) = try await StoreCalls.create(store, "s", body: "committed") else { throw TestFailure("not created") }
             return info.id
         }
-        // A clean close left an empty lap: the next record would be number `start` at the header's end.
-        let journal = try Data(contentsOf: URL(fileURLWithPath: harness.journalFile))
-        let start = journal.subdata(in: 8..<16).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
         var overwrite = ByteBuffer()
         LogFrame.write(ByteBuffer(string: "GARBAGE!!"), to: &overwrite)
-        // A stale record (an earlier lap's number) and a torn one (the right number, half written), both over
-        // committed bytes: applying either would damage the stream.
-        let stale = JournalFormat.record(sequence: start - 1, entries: [.init(streamID: id, position: 16, bytes: overwrite)])
-        let torn = JournalFormat.record(sequence: start, entries: [.init(streamID: id, position: 16, bytes: overwrite)])
-        let tornBytes = Array(torn.readableBytesView.dropLast(6)) + Array(repeating: 0, count: 6)
-        for record in [Array(stale.readableBytesView), tornBytes] {
-            try writeBytes(record, at: JournalFormat.headerSize, ofFile: harness.journalFile)
-            let recorder = LogRecorder()
-            try await harness.logging(to: recorder).withStore { store in
-                let all = try await StoreCalls.readAll(store, "s")
-                #expect(all.bytes == Array("committed".utf8))
+        let entries: [JournalFormat.Entry] = [.init(streamID: id, position: 16, bytes: overwrite)]
+        // A stale record (an earlier lap's number), one with the right number but another lap's nonce (as
+        // client bytes shaped like a record would be), and a torn one (right number and nonce, half written),
+        // all over committed bytes: applying any would damage the stream. The last one, whole, is applied.
+        for kind in ["stale", "foreign", "torn", "whole"] {
+            // A clean close left an empty lap: the next record would be number `start` at the header's end.
+            let journal = try Data(contentsOf: URL(fileURLWithPath: harness.journalFile))
+            let start = journal.subdata(in: 8..<16).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+            let nonce = journal.subdata(in: 16..<24).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+            let record: ByteBuffer
+            switch kind {
+            case "stale": record = JournalFormat.record(sequence: start - 1, nonce: nonce, entries: entries)
+            case "foreign": record = JournalFormat.record(sequence: start, nonce: nonce &+ 1, entries: entries)
+            default: record = JournalFormat.record(sequence: start, nonce: nonce, entries: entries)
             }
-            #expect(!recorder.recorded.contains { $0.message.contains("replayed the journal") })
+            var bytes = Array(record.readableBytesView)
+            if kind == "torn" { bytes = bytes.dropLast(6) + Array(repeating: 0, count: 6) }
+            try writeBytes(bytes, at: JournalFormat.headerSize, ofFile: harness.journalFile)
+            let recorder = LogRecorder()
+            let read = try await harness.logging(to: recorder).withStore { store in try await StoreCalls.readAll(store, "s").bytes }
+            let replayed = recorder.recorded.contains { $0.message.contains("replayed the journal") }
+            if kind == "whole" {
+                // The same record, intact, is taken: the three above were refused for what they are.
+                #expect(replayed)
+                #expect(read == Array("GARBAGE!!".utf8))
+            } else {
+                #expect(!replayed, "the \(kind) record was replayed")
+                #expect(read == Array("committed".utf8))
+            }
         }
     }
 

@@ -31,6 +31,8 @@ struct Journal: Sendable {
     let capacity: UInt64
     /// The sequence number the next record gets.
     private(set) var nextSequence: UInt64
+    /// The current lap's nonce, carried by each of its records.
+    private(set) var lapNonce: UInt64
     /// Where the next record goes.
     private(set) var offset = JournalFormat.headerSize
     /// The file's size: everything below it is written (records or zeros), so rewriting it grows nothing.
@@ -58,34 +60,37 @@ struct Journal: Sendable {
             let fresh = path + ".new"
             let fd = try SystemCall.openFile(fresh, O_RDWR | O_CREAT | O_TRUNC)
             defer { SystemCall.closeFile(fd) }
-            try writeHeader(fd, startSequence: 1)
+            try writeHeader(fd, startSequence: 1, nonce: UInt64.random(in: .min ... .max))
             try SystemCall.syncData(fd)
             try SystemCall.renameFile(fresh, path)
             try SystemCall.syncDirectory(directory.root)
         }
         let fd = try SystemCall.openFile(path, O_RDWR)
         do {
-            var header = [UInt8](repeating: 0, count: 20)
+            var header = [UInt8](repeating: 0, count: JournalFormat.fileHeaderLength)
             let count = try header.withMutableBytes { (raw) throws(FileStoreFailure) in try SystemCall.read(fd, into: raw, at: 0) }
-            let start = header.withUnsafeBytes { JournalFormat.startSequence(inHeader: UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
-            if let start {
-                return Journal(fd: fd, capacity: capacity, nextSequence: start, fileSize: try SystemCall.fileSize(path) ?? 0)
+            let lap = header.withUnsafeBytes { JournalFormat.lap(inHeader: UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+            if let lap {
+                let size = try SystemCall.fileSize(path) ?? 0
+                return Journal(fd: fd, capacity: capacity, nextSequence: lap.startSequence, lapNonce: lap.nonce, fileSize: size)
             }
             logger.error("the journal's header is damaged: its records are dropped", metadata: ["file": "\(path)"])
             try SystemCall.truncate(fd, to: JournalFormat.headerSize)
-            try writeHeader(fd, startSequence: 1)
+            let nonce = UInt64.random(in: .min ... .max)
+            try writeHeader(fd, startSequence: 1, nonce: nonce)
             try SystemCall.syncData(fd)
-            return Journal(fd: fd, capacity: capacity, nextSequence: 1, fileSize: JournalFormat.headerSize)
+            return Journal(fd: fd, capacity: capacity, nextSequence: 1, lapNonce: nonce, fileSize: JournalFormat.headerSize)
         } catch {
             SystemCall.closeFile(fd)
             throw error
         }
     }
 
-    private init(fd: Int32, capacity: UInt64, nextSequence: UInt64, fileSize: UInt64) {
+    private init(fd: Int32, capacity: UInt64, nextSequence: UInt64, lapNonce: UInt64, fileSize: UInt64) {
         self.fd = fd
         self.capacity = max(capacity, 2 * JournalFormat.headerSize)
         self.nextSequence = nextSequence
+        self.lapNonce = lapNonce
         self.fileSize = max(fileSize, JournalFormat.headerSize)
     }
 
@@ -101,7 +106,7 @@ struct Journal: Sendable {
         if needsCheckpoint || (!isEmpty && offset + size > capacity) { try checkpoint(context: context) }
         let sequence = nextSequence
         nextSequence += 1
-        let record = JournalFormat.record(sequence: sequence, entries: entries)
+        let record = JournalFormat.record(sequence: sequence, nonce: lapNonce, entries: entries)
         try context.inject(.writeJournal)
         try record.withReadableBytes { (bytes) throws(FileStoreFailure) in try SystemCall.write(fd, bytes, at: offset) }
         if offset + size > fileSize { try grow(to: offset + size) }
@@ -147,12 +152,15 @@ struct Journal: Sendable {
         if needsCheckpoint { try checkpoint(context: context) }
     }
 
-    /// Starts a new lap at `startSequence`: rewrites and syncs the header. Records of earlier laps stay in the
-    /// file but carry lower sequence numbers, so they are never taken for the new lap's.
+    /// Starts a new lap at `startSequence` with a new nonce: rewrites and syncs the header. Records of earlier
+    /// laps stay in the file but carry another nonce and lower sequence numbers, so they are never taken for
+    /// the new lap's.
     mutating func reset(startSequence: UInt64) throws(FileStoreFailure) {
-        try Self.writeHeader(fd, startSequence: startSequence)
+        let nonce = UInt64.random(in: .min ... .max)
+        try Self.writeHeader(fd, startSequence: startSequence, nonce: nonce)
         try SystemCall.syncData(fd)
         nextSequence = startSequence
+        lapNonce = nonce
         offset = JournalFormat.headerSize
     }
 
@@ -170,8 +178,8 @@ struct Journal: Sendable {
         fileSize = target
     }
 
-    private static func writeHeader(_ fd: Int32, startSequence: UInt64) throws(FileStoreFailure) {
-        try JournalFormat.fileHeader(startSequence: startSequence).withBytes { (raw) throws(FileStoreFailure) in
+    private static func writeHeader(_ fd: Int32, startSequence: UInt64, nonce: UInt64) throws(FileStoreFailure) {
+        try JournalFormat.fileHeader(startSequence: startSequence, nonce: nonce).withBytes { (raw) throws(FileStoreFailure) in
             try SystemCall.write(fd, raw, at: 0)
         }
     }
@@ -188,8 +196,8 @@ struct Journal: Sendable {
         var header = [UInt8](repeating: 0, count: headerSize)
         while at + UInt64(headerSize) <= fileSize {
             let count = try header.withMutableBytes { (raw) throws(FileStoreFailure) in try SystemCall.read(fd, into: raw, at: at) }
-            guard count == headerSize, let (sequence, length) = header.withUnsafeBytes({ JournalFormat.recordHeader($0) }),
-                sequence == expected, at + UInt64(headerSize + length) <= fileSize
+            guard count == headerSize, let (sequence, nonce, length) = header.withUnsafeBytes({ JournalFormat.recordHeader($0) }),
+                sequence == expected, nonce == lapNonce, at + UInt64(headerSize + length) <= fileSize
             else { break }
             var whole = [UInt8](repeating: 0, count: headerSize + length)
             let read = try whole.withMutableBytes { (raw) throws(FileStoreFailure) in try SystemCall.read(fd, into: raw, at: at) }
