@@ -8,7 +8,7 @@ public struct FileStoreOptions: Sendable {
     public var maxOpenFiles: Int
     /// Threads that read logs (`pread`), so reads never block an event loop.
     public var readThreads: Int
-    /// Threads that `fdatasync` the logs touched by one group commit concurrently (they share journal commits).
+    /// Threads that `fdatasync` logs concurrently at a checkpoint (they share file-system journal commits).
     public var syncThreads: Int
     /// Largest size the LMDB metadata may grow to, in bytes. Reserves address space, not disk.
     public var metadataMapSize: Int
@@ -21,6 +21,9 @@ public struct FileStoreOptions: Sendable {
     /// closing in this process, or a child process being spawned that still holds a copy of the lock's
     /// (close-on-exec) descriptor until it execs. A directory still locked after this is refused.
     public var lockWait: Duration = .seconds(2)
+    /// Bytes of journal records after which the writer checkpoints (syncs the logs written since the last
+    /// checkpoint) and reuses the journal from its start. Bounds the journal file and the work of recovery.
+    package var journalCapacity: UInt64 = 64 << 20
     /// Fault injection for tests: called before each I/O step of the writer; a non-nil errno fails that step.
     package var faultInjector: (@Sendable (WriterStep) -> Int32?)?
 
@@ -49,8 +52,14 @@ package enum WriterStep: Sendable, Hashable {
     case createLog
     /// Writing frames to a log.
     case writeLog
-    /// `fdatasync` of a log.
+    /// `fdatasync` of a log (at a checkpoint).
     case syncLog
+    /// Writing a group's record to the journal.
+    case writeJournal
+    /// `fdatasync` of the journal, which makes a group's log writes durable.
+    case syncJournal
+    /// Starting a checkpoint (syncing the logs, then reusing the journal).
+    case checkpoint
     /// Committing the LMDB transaction.
     case commitMetadata
 }

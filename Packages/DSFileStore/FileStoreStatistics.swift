@@ -6,8 +6,12 @@ public struct FileStoreStatistics: Sendable, Hashable {
     public var groupCommits: UInt64
     /// Requests (creates, appends, deletes) those commits answered.
     public var requests: UInt64
-    /// `fdatasync` calls on stream logs.
+    /// `fdatasync` calls on stream logs (at checkpoints, and by groups that write many bytes to one log).
     public var logSyncs: UInt64
+    /// `fdatasync` calls on the journal: one per group that wrote log bytes.
+    public var journalSyncs: UInt64
+    /// Checkpoints: logs synced and the journal started again from its beginning.
+    public var checkpoints: UInt64
     /// Bytes written to stream logs, framing included.
     public var bytesWritten: UInt64
 
@@ -21,13 +25,22 @@ final class StatisticsCounters: Sendable {
     private let requests = Atomic<UInt64>(0)
     private let logSyncs = Atomic<UInt64>(0)
     private let bytesWritten = Atomic<UInt64>(0)
+    private let journalSyncs = Atomic<UInt64>(0)
+    private let checkpoints = Atomic<UInt64>(0)
 
     /// Counts one group: its requests, and its commit when it had anything to write.
-    func record(requests: Int, committed: Bool, logSyncs: Int, bytes: Int) {
+    func record(requests: Int, committed: Bool, journalSyncs: Int, logSyncs: Int, bytes: Int) {
         if committed { groupCommits.add(1, ordering: .relaxed) }
         self.requests.add(UInt64(requests), ordering: .relaxed)
+        self.journalSyncs.add(UInt64(journalSyncs), ordering: .relaxed)
         self.logSyncs.add(UInt64(logSyncs), ordering: .relaxed)
         bytesWritten.add(UInt64(bytes), ordering: .relaxed)
+    }
+
+    /// Counts one checkpoint and the log syncs it made.
+    func recordCheckpoint(logSyncs: Int) {
+        checkpoints.add(1, ordering: .relaxed)
+        self.logSyncs.add(UInt64(logSyncs), ordering: .relaxed)
     }
 
     var snapshot: FileStoreStatistics {
@@ -35,6 +48,8 @@ final class StatisticsCounters: Sendable {
             groupCommits: groupCommits.load(ordering: .relaxed),
             requests: requests.load(ordering: .relaxed),
             logSyncs: logSyncs.load(ordering: .relaxed),
+            journalSyncs: journalSyncs.load(ordering: .relaxed),
+            checkpoints: checkpoints.load(ordering: .relaxed),
             bytesWritten: bytesWritten.load(ordering: .relaxed)
         )
     }

@@ -8,7 +8,7 @@ import Synchronization
 /// is acknowledged only once both are on disk.
 ///
 /// Appends, creates and deletes from every connection queue to one writer thread, which commits them in
-/// groups: write the frames, `fdatasync` each touched log once, commit one LMDB transaction with every
+/// groups: write the frames, make them durable with one record in a shared journal and one `fdatasync`, commit one LMDB transaction with every
 /// stream's new tail, producer state and closure, then answer. The LMDB commit is the commit point; on
 /// open, log bytes past it are cut, so a crash at any moment loses only unacknowledged requests.
 /// Reads run on reader threads with `pread`, in time proportional to the bytes returned.
@@ -30,6 +30,7 @@ public final class FileStreamStore: StreamStore {
         let started = ContinuousClock.now
         let layout = DataDirectory(root: directory)
         var lock: Int32 = -1
+        var journal: Journal?
         do throws(FileStoreFailure) {
             var readOnly = options.readOnly
             if !readOnly {
@@ -44,7 +45,9 @@ public final class FileStreamStore: StreamStore {
             if readOnly { lock = try SystemCall.lockFileForReading(layout.lockPath) }
             let metadata = try MetadataStore(directory: layout.metadataPath, mapSize: options.metadataMapSize, readOnly: readOnly)
             let context = StoreContext(directory: layout, metadata: metadata, options: options)
-            let recovered = try Recovery.run(context: context, readOnly: readOnly)
+            // A read-only directory is served as it is: its journal is not replayed (see Docs/ARCHITECTURE-filestore.md).
+            if !readOnly { journal = try Journal.open(layout, capacity: options.journalCapacity, logger: options.logger) }
+            let recovered = try Recovery.run(context: context, journal: &journal)
             for stream in recovered.streams {
                 context.table.insert(stream)
                 let hasExpiry = stream.state.withLock { $0.isLive && $0.record.expiry != .none }
@@ -52,7 +55,7 @@ public final class FileStreamStore: StreamStore {
             }
             context.threads.start()
             self.context = context
-            self.writer = CommitWriter(context: context, nextID: recovered.nextID)
+            self.writer = CommitWriter(context: context, nextID: recovered.nextID, journal: journal)
             self.lockDescriptor = lock
             self.isReadOnly = readOnly
             if !readOnly {
@@ -71,6 +74,7 @@ public final class FileStreamStore: StreamStore {
                 ]
             )
         } catch {
+            journal?.close()
             if lock >= 0 { SystemCall.closeFile(lock) }
             throw error.storeError
         }
@@ -99,7 +103,9 @@ public final class FileStreamStore: StreamStore {
             metadata: [
                 "groupCommits": "\(statistics.groupCommits)",
                 "requests": "\(statistics.requests)",
+                "journalSyncs": "\(statistics.journalSyncs)",
                 "logSyncs": "\(statistics.logSyncs)",
+                "checkpoints": "\(statistics.checkpoints)",
                 "bytesWritten": "\(statistics.bytesWritten)",
             ]
         )

@@ -1,18 +1,26 @@
 /// Brings a data directory back to its last commit point when a store opens.
 ///
-/// LMDB's committed record of each stream is the truth. Log bytes beyond the committed end were never
-/// acknowledged (a crash hit between the write and the commit) and are cut. A log shorter than its committed
-/// end means acknowledged data was lost below us (a lying disk, an edited file): the stream is rolled back
-/// to its last intact frame and the loss is logged as an error. Log files no record refers to are left-overs
+/// LMDB's committed record of each stream is the truth. First the shared journal's records are rewritten into
+/// the logs up to each stream's committed end (``replayJournal(_:records:context:)``): acknowledged bytes whose
+/// log was not synced yet are back. Then every log is checked against its record as it always was. Log bytes
+/// beyond the committed end were never acknowledged (a crash hit between the write and the commit) and are
+/// cut. A log shorter than its committed end means acknowledged data was lost below us (a lying disk, an
+/// edited file): the stream is rolled back to its last intact frame and the loss is logged as an error. Log files no record refers to are left-overs
 /// of creates that never committed or deletes that crashed before their rename, and go to the trash.
 /// Running it again on its own result changes nothing. On a read-only directory it repairs nothing: reads
 /// never look past a committed end, and a stream with lost data fails its reads instead of rolling back.
+/// A read-only directory is opened without a journal (`journal` is `nil`): nothing is replayed.
 enum Recovery {
-    static func run(context: StoreContext, readOnly: Bool) throws(FileStoreFailure) -> (streams: [FileStream], nextID: UInt64) {
+    static func run(context: StoreContext, journal: inout Journal?) throws(FileStoreFailure) -> (streams: [FileStream], nextID: UInt64) {
+        let readOnly = journal == nil
         let (loaded, storedNextID) = try context.metadata.loadAll()
         var nextID = storedNextID
         // Ids only grow, so a fork's source always sorts before it.
         var records = loaded.sorted { $0.record.id < $1.record.id }
+        if var writable = journal {
+            try replayJournal(&writable, records: records, context: context)
+            journal = writable
+        }
         var (changed, collected) = reconcileForks(&records, context: context)
         var expectedFiles = Set<String>(minimumCapacity: records.count)
         var repairs = MetadataChanges()

@@ -8,6 +8,10 @@ import Testing
 
 /// `kill -9` the real server while many writers append, restart it, and check every acknowledged append
 /// is there exactly once, nothing partial is served, and acknowledged producer requests stay duplicates.
+///
+/// After each kill the logs are also cut back to what was on disk when the round started, as a power loss
+/// would leave them: a group's log writes are synced only through the shared journal (the logs themselves at
+/// checkpoints, which these small rounds never reach), so the restart must bring them back from the journal.
 struct CrashTests {
     /// One stream under test.
     struct Target: Sendable {
@@ -47,6 +51,8 @@ struct CrashTests {
         var producers: [ProducerRequest] = []
         for round in 0..<3 {
             let server = try await ServerProcess.start(dataDirectory: directory.path)
+            // Recovery synced every log it replayed or cut: this much of each is on disk.
+            let durable = try Self.logSizes(directory.path)
             if round == 0 {
                 for target in Self.targets {
                     let created = try await Self.send(.PUT, server, target.path, contentType: target.json ? "application/json" : "text/plain", body: "")
@@ -59,6 +65,7 @@ struct CrashTests {
             #expect(outcome.acked.count >= Self.acksPerRound)
             acked += outcome.acked
             producers = outcome.producers
+            try Self.dropUnsyncedLogBytes(directory.path, keeping: durable)
         }
         let server = try await ServerProcess.start(dataDirectory: directory.path)
         try await Self.verify(server, acked: acked)
@@ -119,6 +126,26 @@ struct CrashTests {
 
     private static func producerHeaders(_ request: ProducerRequest) -> [(String, String)] {
         [("Producer-Id", "w\(request.writer)"), ("Producer-Epoch", String(request.epoch)), ("Producer-Seq", String(request.seq))]
+    }
+
+    // MARK: - Power loss
+
+    /// The size of every log of the data directory.
+    private static func logSizes(_ directory: String) throws -> [String: UInt64] {
+        let streams = directory + "/streams"
+        var sizes: [String: UInt64] = [:]
+        for name in try FileManager.default.contentsOfDirectory(atPath: streams) {
+            sizes[name] = (try FileManager.default.attributesOfItem(atPath: streams + "/" + name)[.size] as? NSNumber)?.uint64Value ?? 0
+        }
+        return sizes
+    }
+
+    /// Cuts every log back to its size in `durable` (a log created since keeps its directory entry, made durable
+    /// before its first append was answered, but none of its bytes).
+    private static func dropUnsyncedLogBytes(_ directory: String, keeping durable: [String: UInt64]) throws {
+        for (name, size) in try logSizes(directory) where size > durable[name] ?? 0 {
+            try truncateFile(directory + "/streams/" + name, to: durable[name] ?? 0)
+        }
     }
 
     // MARK: - Checking

@@ -23,7 +23,8 @@ struct FaultTests {
 
     static let cases: [Case] = [
         Case(step: .writeLog, errno: ENOSPC, status: 507, reason: "insufficient storage"),
-        Case(step: .syncLog, errno: EIO, status: 503, reason: "store unavailable"),
+        Case(step: .syncJournal, errno: EIO, status: 503, reason: "store unavailable"),
+        Case(step: .writeJournal, errno: ENOSPC, status: 507, reason: "insufficient storage"),
         Case(step: .commitMetadata, errno: ENOSPC, status: 507, reason: "insufficient storage"),
         Case(step: .createLog, errno: EROFS, status: 503, reason: "read-only"),
     ]

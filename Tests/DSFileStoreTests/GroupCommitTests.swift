@@ -4,7 +4,7 @@ import DSStore
 import DSTestSupport
 import Testing
 
-/// Requests that change nothing cost no disk sync.
+/// Requests that change nothing cost no disk sync, and a group costs one journal sync however many streams it writes.
 struct GroupCommitTests {
     @Test func refusedAndDuplicateRequestsCommitNothing() async throws {
         let harness = try FileStoreHarness()
@@ -25,7 +25,23 @@ struct GroupCommitTests {
             let after = store.statistics
             #expect(after.requests == before.requests + 4)
             #expect(after.groupCommits == before.groupCommits)
+            #expect(after.journalSyncs == before.journalSyncs)
             #expect(after.logSyncs == before.logSyncs)
+        }
+    }
+
+    @Test func appendsSyncTheJournalOnceAndNoLog() async throws {
+        let harness = try FileStoreHarness()
+        defer { harness.remove() }
+        try await harness.withStore { store in
+            let paths = (0..<8).map { "s\($0)" }
+            for path in paths { try await StoreCalls.create(store, path, body: "first") }
+            let before = store.statistics
+            for path in paths { try await StoreCalls.append(store, path, "second") }
+            let after = store.statistics
+            #expect(after.journalSyncs == before.journalSyncs + 8)
+            #expect(after.logSyncs == 0)
+            #expect(after.checkpoints == 0)
         }
     }
 }

@@ -82,7 +82,7 @@ struct PipelineTests {
     }
 
     @Test func aFailedSyncOfTheNextGroupLeavesTheCommittingOneIntact() async throws {
-        let gate = CommitGate(release: .writeLog, laterFailures: [.syncLog: EIO])
+        let gate = CommitGate(release: .writeLog, laterFailures: [.syncJournal: EIO])
         var harness = try FileStoreHarness()
         harness.options.faultInjector = gate.injector
         defer { harness.remove() }

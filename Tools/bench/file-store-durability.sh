@@ -35,7 +35,7 @@ for case in $CASES; do
         -s Tools/bench/file-store-append.lua "http://127.0.0.1:$PORT" | tail -n 1
     kill -TERM "$pid"
     wait "$pid" || true
-    grep -o 'bytesWritten=[0-9]* groupCommits=[0-9]* logSyncs=[0-9]* requests=[0-9]*' "$log" | sed 's/^/    /'
+    grep -o 'bytesWritten=[0-9]* checkpoints=[0-9]* groupCommits=[0-9]* journalSyncs=[0-9]* logSyncs=[0-9]* requests=[0-9]*' "$log" | sed 's/^/    /'
     rm -rf "$dir"
 done
 rm -rf "$DATA_ROOT"

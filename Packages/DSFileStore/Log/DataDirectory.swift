@@ -4,6 +4,7 @@ import DSPathEncoding
 ///
 /// ```
 /// <root>/LOCK                    advisory lock: one server per directory
+/// <root>/journal                shared write-ahead journal of the logs' recent writes
 /// <root>/meta/                   LMDB environment (data.mdb, lock.mdb)
 /// <root>/streams/<name>.<id>     one append-only log per stream
 /// <root>/trash/                  logs of deleted streams, unlinked in the background
@@ -14,6 +15,7 @@ struct DataDirectory: Sendable {
     let root: String
 
     var lockPath: String { root + "/LOCK" }
+    var journalPath: String { root + "/journal" }
     var metadataPath: String { root + "/meta" }
     var streamsPath: String { root + "/streams" }
     var trashPath: String { root + "/trash" }

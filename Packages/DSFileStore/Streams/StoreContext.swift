@@ -12,7 +12,7 @@ final class StoreContext: Sendable {
     let files: FileHandlePool
     /// Reader threads; also unlink deleted logs off the request path.
     let threads: NIOThreadPool
-    /// Runs the `fdatasync`s of a group commit concurrently.
+    /// Runs the log `fdatasync`s of a checkpoint concurrently.
     let syncer: LogSyncer
     let logger: Logger
     let faultInjector: (@Sendable (WriterStep) -> Int32?)?

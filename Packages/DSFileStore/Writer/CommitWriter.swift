@@ -7,13 +7,14 @@ import Synchronization
 /// The one writer of a data directory: two threads in a pipeline.
 ///
 /// Requests from every connection queue here. Each turn of the loop takes everything queued (up to a bound)
-/// as one group commit: apply in order to working copies of the streams, write the frames, `fdatasync` each
-/// touched log once (the *writer* thread), then commit one LMDB transaction and only then publish the new
-/// state, wake waiters and answer (the *committer* thread). While group N commits, group N+1 is applied on
-/// top of N's unpublished working state and its logs are written and synced; it is handed to the committer
-/// only once N committed, so LMDB commits stay in order and remain the one commit point. Should N fail, N+1
-/// (built on it) fails too and the logs of both are cut back to the last committed state. Meanwhile the
-/// next group queues up, so many concurrent writers share each sync.
+/// as one group commit: apply in order to working copies of the streams, write the frames to the logs and one
+/// record of them to the shared journal, `fdatasync` the journal once (the *writer* thread), then commit one
+/// LMDB transaction and only then publish the new state, wake waiters and answer (the *committer* thread).
+/// While group N commits, group N+1 is applied on top of N's unpublished working state and its logs and
+/// journal record are written and synced; it is handed to the committer only once N committed, so LMDB
+/// commits stay in order and remain the one commit point. Should N fail, N+1 (built on it) fails too and the
+/// logs of both are cut back to the last committed state. Meanwhile the next group queues up, so many
+/// concurrent writers share each sync. The writer thread owns the journal (see ``Journal``).
 final class CommitWriter: Sendable {
     /// Most operations in one group commit.
     static let maxOperations = 4096
@@ -35,10 +36,13 @@ final class CommitWriter: Sendable {
     private let committer = NIOThreadPool(numberOfThreads: 1)
     private let stopped = DispatchSemaphore(value: 0)
     private let firstID: UInt64
+    /// The journal as recovery left it (`nil` for a read-only store, whose writer never starts).
+    private let journal: Journal?
 
-    init(context: StoreContext, nextID: UInt64) {
+    init(context: StoreContext, nextID: UInt64, journal: Journal?) {
         self.context = context
         self.firstID = nextID
+        self.journal = journal
     }
 
     func start() {
@@ -86,10 +90,12 @@ final class CommitWriter: Sendable {
         var nextID: UInt64
         /// The group the committer is committing.
         var inFlight: InFlight?
+        var journal: Journal
     }
 
     private func run() {
-        var pipeline = Pipeline(nextID: firstID)
+        guard let journal else { preconditionFailure("the writer of a read-only store never starts") }
+        var pipeline = Pipeline(nextID: firstID, journal: journal)
         while true {
             wakeup.wait()
             let (operations, stopping) = queue.withLock { queue in
@@ -111,11 +117,18 @@ final class CommitWriter: Sendable {
             if stopping { break }
         }
         if let last = pipeline.inFlight { settle(last, &pipeline) }
+        // A clean close leaves an empty journal: the next open has nothing to replay.
+        do {
+            try pipeline.journal.checkpoint(context: context)
+        } catch {
+            context.logger.warning("could not sync the logs at close; the next open replays the journal", metadata: ["error": "\(error)"])
+        }
+        pipeline.journal.close()
         stopped.signal()
     }
 
-    /// Applies a group, writes and syncs its logs, then hands it to the committer once the group before it
-    /// is committed.
+    /// Applies a group, writes its logs and its journal record (synced), then hands it to the committer once
+    /// the group before it is committed.
     private func write(_ operations: ArraySlice<WriteOperation>, _ pipeline: inout Pipeline) {
         // A predecessor that already finished is settled first, so a group is only built on one that failed
         // when it failed while this group was being written.
@@ -125,7 +138,7 @@ final class CommitWriter: Sendable {
         for operation in operations { group.apply(operation) }
         var failure: FileStoreFailure?
         do {
-            try group.writeLogs()
+            try group.writeLogs(journal: &pipeline.journal)
         } catch {
             failure = error
         }
@@ -136,6 +149,7 @@ final class CommitWriter: Sendable {
                 // of both back to the last committed state, later group first.
                 if failure == nil { group.undoWrites() }
                 predecessor.group.undoWrites()
+                pipeline.journal.requireCheckpoint()
                 pipeline.nextID = predecessor.group.firstID
                 context.logger.error("group commit failed after the one it was built on failed", metadata: ["requests": "\(operations.count)"])
                 group.rollBack(error)
@@ -170,6 +184,7 @@ final class CommitWriter: Sendable {
         pipeline.inFlight = nil
         if inFlight.waitForOutcome() != nil {
             inFlight.group.undoWrites()
+            pipeline.journal.requireCheckpoint()
             pipeline.nextID = inFlight.group.firstID
         } else {
             pipeline.nextID = inFlight.group.nextID

@@ -18,45 +18,53 @@ extension GroupCommit {
         }
     }
 
-    /// Writes the frames and makes them durable: one `pwrite` and one `fdatasync` per touched log (and the
-    /// `streams/` directory when a log was created). Throws after cutting back what it wrote; nothing is
-    /// committed yet either way.
-    mutating func writeLogs() throws(FileStoreFailure) {
+    /// Writes the frames and makes them durable: one `pwrite` per touched log (page cache only), then one
+    /// record holding the same bytes in the shared journal and one `fdatasync` of it, however many logs the
+    /// group touched (and an `fsync` of `streams/` when a log was created). A group that writes at least
+    /// ``Journal/directSyncBytes`` to one single log `fdatasync`s that log instead and writes no record.
+    /// Throws after cutting back what it wrote; nothing is committed yet either way.
+    mutating func writeLogs(journal: inout Journal) throws(FileStoreFailure) {
         started = ContinuousClock.now
         var createdLog = false
         var done: [PendingStream] = []
+        var entries: [JournalFormat.Entry] = []
         do {
             for working in written {
                 guard let frames = working.frames else { continue }
+                let id = working.stream.id
                 done.append(working)
                 if !working.committed.hasFrames {
                     try createLog(for: working.stream)
                     createdLog = true
+                    // The header is not synced with the log either: the journal carries it too.
+                    entries.append(.init(streamID: id, position: 0, bytes: ByteBuffer(bytes: LogFrame.fileHeader(streamID: id))))
                 }
                 try context.inject(.writeLog)
-                try context.files.withDescriptor(stream: working.stream.id, path: context.directory.logPath(working.stream.fileName)) {
+                try context.files.withDescriptor(stream: id, path: context.directory.logPath(working.stream.fileName)) {
                     (fd) throws(FileStoreFailure) in
                     try frames.withReadableBytes { (bytes) throws(FileStoreFailure) in
                         try SystemCall.write(fd, bytes, at: working.committed.fileEnd)
                     }
                 }
+                entries.append(.init(streamID: id, position: working.committed.fileEnd, bytes: frames))
             }
-            let context = self.context
-            try context.syncer.run(done.map { $0.stream }) { stream in
-                do throws(FileStoreFailure) {
-                    try context.inject(.syncLog)
-                    try context.files.withDescriptor(stream: stream.id, path: context.directory.logPath(stream.fileName)) {
-                        (fd) throws(FileStoreFailure) in try SystemCall.syncData(fd)
-                    }
-                    return nil
-                } catch {
-                    return error
+            if done.count == 1, let only = done.first, (only.frames?.readableBytes ?? 0) >= Journal.directSyncBytes {
+                // One log and many bytes: syncing the log itself is cheaper than writing the bytes twice.
+                try journal.prepareDirectSync(context: context)
+                try context.inject(.syncLog)
+                try context.files.withDescriptor(stream: only.stream.id, path: context.directory.logPath(only.stream.fileName)) {
+                    (fd) throws(FileStoreFailure) in try SystemCall.syncData(fd)
                 }
+                logSyncs = 1
+            } else if !entries.isEmpty {
+                try journal.append(entries, logs: done.map { ($0.stream.fileName, $0.stream.id) }, context: context)
+                journalSyncs = 1
             }
             if createdLog { try SystemCall.syncDirectory(context.directory.streamsPath) }
         } catch {
             groupCommitMetrics.recordFsyncFailure()
             undoWrites(done)
+            journal.requireCheckpoint()
             throw error
         }
     }
@@ -84,7 +92,8 @@ extension GroupCommit {
         context.statistics.record(
             requests: replies.count,
             committed: !changes.isEmpty,
-            logSyncs: written.count,
+            journalSyncs: journalSyncs,
+            logSyncs: logSyncs,
             bytes: written.reduce(0) { $0 + ($1.frames?.readableBytes ?? 0) }
         )
     }

@@ -4,8 +4,8 @@ import DSStore
 import NIOCore
 
 /// One group commit on the writer thread: ``apply(_:)`` every operation to working copies of the streams
-/// (several appends to one stream see each other), ``persist()`` the result (frames, `fdatasync`, one LMDB
-/// transaction), then ``publish()`` it or ``rollBack(_:)`` everything. Nothing is visible to readers or
+/// (several appends to one stream see each other), ``persist()`` the result (frames, one journal record and its
+/// `fdatasync`, one LMDB transaction), then ``publish()`` it or ``rollBack(_:)`` everything. Nothing is visible to readers or
 /// answered before the LMDB commit, the commit point.
 ///
 /// A group may be applied while the one before it is still committing (``CommitWriter`` pipelines them): it
@@ -64,6 +64,10 @@ struct GroupCommit {
     let carried: Carried?
     /// When this group's log writes started (for the sync latency metric).
     var started = ContinuousClock.now
+    /// `fdatasync`s of the journal this group made (0 or 1).
+    var journalSyncs = 0
+    /// `fdatasync`s of a log this group made (1 when it synced its one log directly).
+    var logSyncs = 0
 
     /// What a group still being committed leaves for the next one to build on.
     struct Carried: Sendable {

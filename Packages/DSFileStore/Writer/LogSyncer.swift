@@ -2,11 +2,11 @@ import Dispatch
 import NIOPosix
 import Synchronization
 
-/// Makes several logs durable at once for the writer.
+/// Makes several logs durable at once for the writer's checkpoints.
 ///
-/// One `fdatasync` per touched log is required, but on a journaling file system each one that changes a
-/// file's size waits for a journal commit; issued concurrently, they share commits. A group touching one
-/// log syncs it on the writer thread; more are spread over a few sync threads and awaited together.
+/// A checkpoint syncs every log written since the previous one, but on a journaling file system each
+/// `fdatasync` that changes a file's size waits for a journal commit; issued concurrently, they share commits.
+/// One log is synced on the writer thread; more are spread over a few sync threads and awaited together.
 final class LogSyncer: Sendable {
     private let threads: NIOThreadPool
     private let threadCount: Int

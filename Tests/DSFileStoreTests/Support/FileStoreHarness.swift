@@ -55,6 +55,7 @@ struct FileStoreHarness: Sendable {
 
     var streamsDirectory: String { directory.path + "/streams" }
     var trashDirectory: String { directory.path + "/trash" }
+    var journalFile: String { directory.path + "/journal" }
 
     /// The files in `streams/`.
     func logFiles() throws -> [String] {
