@@ -51,7 +51,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("read-threads"), help: "Threads that read stream logs (default: one per core, at least 2).")
     var readThreads: String?
 
-    @Option(name: .customLong("sync-threads"), help: "Threads that fdatasync the logs of one group commit (default 8).")
+    @Option(name: .customLong("sync-threads"), help: "Threads that fdatasync logs at a journal checkpoint (default 8).")
     var syncThreads: String?
 
     @Option(name: .customLong("metadata-map-bytes"), help: "Largest size of the LMDB metadata; reserves address space, not disk (default 68719476736).")
