@@ -2,6 +2,7 @@
 import DSTestSupport
 import Foundation
 import NIOCore
+import NIOEmbedded
 import Testing
 
 /// SSE events are framed by the transport itself (below NIO's response encoder): chunked for HTTP/1.1, the bare
@@ -58,5 +59,43 @@ struct SSEFramingTests {
             payload += bytes.prefix(length)
             bytes = bytes.dropFirst(length + 2)
         }
+    }
+}
+
+/// Held (unflushed) bytes leave exactly once: with the next flush, before a second unflushed send, or at the end.
+struct SSEWriterHeldBytesTests {
+    private final class Sink: ChannelOutboundHandler {
+        typealias OutboundIn = ByteBuffer
+    }
+
+    private func withWriter(_ body: (ChannelSSEWriter) throws -> Void) throws -> String {
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addHandler(Sink())
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        let context = try channel.pipeline.syncOperations.context(handlerType: Sink.self)
+        // The transport flushes when the writer finishes (finishResponse); so does this one.
+        let writer = ChannelSSEWriter(context: context, chunked: false, gauge: LiveRequestTracker()) { channel.flush() }
+        try body(writer)
+        var out = ""
+        while let part = try channel.readOutbound(as: ByteBuffer.self) { out += String(buffer: part) }
+        _ = try channel.finish()
+        return out
+    }
+
+    @Test func twoUnflushedSendsThenAFlushWriteEachByteOnce() throws {
+        let out = try withWriter { writer in
+            writer.send(ByteBuffer(string: "a"), flush: false)
+            writer.send(ByteBuffer(string: "b"), flush: false)
+            writer.send(ByteBuffer(string: "c"), flush: true)
+        }
+        #expect(out == "abc")
+    }
+
+    @Test func heldBytesLeaveOnceAtTheEnd() throws {
+        let out = try withWriter { writer in
+            writer.send(ByteBuffer(string: "a"), flush: false)
+            writer.finish()
+        }
+        #expect(out == "a")
     }
 }

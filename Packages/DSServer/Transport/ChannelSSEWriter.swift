@@ -58,13 +58,20 @@ final class ChannelSSEWriter: SSEWriter {
     func send(_ buffer: ByteBuffer, flush: Bool) {
         guard !state.value.finished else { return }
         guard flush else {
-            if let earlier = held.value { writeFramed(earlier, promise: nil) }
+            writeHeld()
             held.value = buffer
             return
         }
         writeFramed(buffer, promise: nil)
         context.value.flush()
         reportPending()
+    }
+
+    /// Writes the held bytes, if any, as a chunk of their own.
+    private func writeHeld() {
+        guard let earlier = held.value else { return }
+        held.value = nil
+        writeFramed(earlier, promise: nil)
     }
 
     /// Writes any held bytes and then `buffer` as one chunk (or as is, unchunked); `promise` completes once all
@@ -131,7 +138,7 @@ final class ChannelSSEWriter: SSEWriter {
 
     func finish() {
         guard !state.value.finished else { return }
-        if let earlier = held.value, channel.isActive { writeFramed(earlier, promise: nil) }
+        if channel.isActive { writeHeld() }
         held.value = nil
         state.value.finished = true
         if chunked && channel.isActive { context.value.write(NIOAny(Self.lastChunk), promise: nil) }
