@@ -120,17 +120,17 @@ public final class SSESession: Sendable {
     private func readNext() {
         let request = ReadRequest(path: path, start: .offset(state.value.position), maxBytes: handler.options.readChunkBytes, now: handler.options.clock.now())
         if let result = handler.store.readImmediately(request) {
-            switch result {
-            case .success(let outcome): send(outcome, isFirst: false)
-            case .failure: finish()
-            }
+            received(result)
             return
         }
-        handler.store.read(request, on: context.eventLoop).whenComplete { [self] result in
-            switch result {
-            case .success(let outcome): self.send(outcome, isFirst: false)
-            case .failure: self.finish()
-            }
+        handler.store.read(request, on: context.eventLoop).whenComplete { [self] result in self.received(result) }
+    }
+
+    /// Sends what a read returned; a failed read ends the session.
+    private func received(_ result: Result<ReadOutcome, some Error>) {
+        switch result {
+        case .success(let outcome): send(outcome, isFirst: false)
+        case .failure: finish()
         }
     }
 
