@@ -49,6 +49,14 @@ final class StoreContext: Sendable {
         }
     }
 
+    /// `fdatasync`s the log of stream `id` (after the `syncLog` fault point), through the descriptor pool.
+    func syncLog(id: UInt64, fileName: String) throws(FileStoreFailure) {
+        try inject(.syncLog)
+        try files.withDescriptor(stream: id, path: directory.logPath(fileName)) { (fd) throws(FileStoreFailure) in
+            try SystemCall.syncData(fd)
+        }
+    }
+
     /// Moves a deleted stream's log to the trash and unlinks it on a background thread.
     func discardLog(_ fileName: String) {
         let trashed = directory.trashPath(fileName)

@@ -51,10 +51,7 @@ extension GroupCommit {
             if done.count == 1, let only = done.first, (only.frames?.readableBytes ?? 0) >= Journal.directSyncBytes {
                 // One log and many bytes: syncing the log itself is cheaper than writing the bytes twice.
                 try journal.prepareDirectSync(context: context)
-                try context.inject(.syncLog)
-                try context.files.withDescriptor(stream: only.stream.id, path: context.directory.logPath(only.stream.fileName)) {
-                    (fd) throws(FileStoreFailure) in try SystemCall.syncData(fd)
-                }
+                try context.syncLog(id: only.stream.id, fileName: only.stream.fileName)
                 logSyncs = 1
             } else if !entries.isEmpty {
                 try journal.append(entries, logs: done.map { ($0.stream.fileName, $0.stream.id) }, context: context)

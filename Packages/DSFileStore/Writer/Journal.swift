@@ -61,7 +61,6 @@ struct Journal: Sendable {
             let fd = try SystemCall.openFile(fresh, O_RDWR | O_CREAT | O_TRUNC)
             defer { SystemCall.closeFile(fd) }
             try writeHeader(fd, startSequence: 1, nonce: UInt64.random(in: .min ... .max))
-            try SystemCall.syncData(fd)
             try SystemCall.renameFile(fresh, path)
             try SystemCall.syncDirectory(directory.root)
         }
@@ -78,7 +77,6 @@ struct Journal: Sendable {
             try SystemCall.truncate(fd, to: JournalFormat.headerSize)
             let nonce = UInt64.random(in: .min ... .max)
             try writeHeader(fd, startSequence: 1, nonce: nonce)
-            try SystemCall.syncData(fd)
             return Journal(fd: fd, capacity: capacity, nextSequence: 1, lapNonce: nonce, fileSize: JournalFormat.headerSize)
         } catch {
             SystemCall.closeFile(fd)
@@ -127,10 +125,7 @@ struct Journal: Sendable {
         let logs = dirty.map { (fileName: $0.key, id: $0.value) }
         try context.syncer.run(logs) { log in
             do throws(FileStoreFailure) {
-                try context.inject(.syncLog)
-                try context.files.withDescriptor(stream: log.id, path: context.directory.logPath(log.fileName)) {
-                    (fd) throws(FileStoreFailure) in try SystemCall.syncData(fd)
-                }
+                try context.syncLog(id: log.id, fileName: log.fileName)
                 return nil
             } catch .system(let code, _) where code == ENOENT {
                 return nil  // deleted since (or a failed group's new log, removed): nothing of it needs keeping
@@ -158,7 +153,6 @@ struct Journal: Sendable {
     mutating func reset(startSequence: UInt64) throws(FileStoreFailure) {
         let nonce = UInt64.random(in: .min ... .max)
         try Self.writeHeader(fd, startSequence: startSequence, nonce: nonce)
-        try SystemCall.syncData(fd)
         nextSequence = startSequence
         lapNonce = nonce
         offset = JournalFormat.headerSize
@@ -178,10 +172,12 @@ struct Journal: Sendable {
         fileSize = target
     }
 
+    /// Writes the file header of a lap and makes it durable.
     private static func writeHeader(_ fd: Int32, startSequence: UInt64, nonce: UInt64) throws(FileStoreFailure) {
         try JournalFormat.fileHeader(startSequence: startSequence, nonce: nonce).withBytes { (raw) throws(FileStoreFailure) in
             try SystemCall.write(fd, raw, at: 0)
         }
+        try SystemCall.syncData(fd)
     }
 
     // MARK: - Reading (recovery)
