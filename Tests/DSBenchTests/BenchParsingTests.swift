@@ -50,5 +50,20 @@ struct BenchParsingTests {
         #expect(events.map(\.0) == ["data", "control"])
         #expect(events.first?.1 == "one\ntwo")
         #expect(SSEParser.jsonString("streamNextOffset", in: ByteBuffer(string: events[1].1)) == "abc_1")
+
+        // Whole events in one chunk (the common case: lines are slices of it), then an event split mid-line.
+        var whole = SSEParser()
+        var again: [(String, String)] = []
+        whole.feed(ByteBuffer(string: text + "event: data\ndata: par")) { again.append((String(buffer: $0), String(buffer: $1))) }
+        #expect(again.map(\.0) == ["data", "control"])
+        whole.feed(ByteBuffer(string: "tial\n\n")) { again.append((String(buffer: $0), String(buffer: $1))) }
+        #expect(again.map(\.1) == ["one\ntwo", "{\"streamNextOffset\":\"abc_1\",\"upToDate\":true}", "partial"])
+    }
+
+    @Test func responseHeadValuesAreFoundCaseInsensitively() {
+        let head = ResponseHead(status: 200, rawHeaders: ByteBuffer(string: "Content-Type: text/plain\r\nstream-next-offset:  0_5 \r\nStream-Cursor: 7\r\n"))
+        #expect(head.headerValue(Array("stream-next-offset".utf8)).map { String(buffer: $0) } == "0_5")
+        #expect(head.header("Stream-Cursor") == "7")
+        #expect(head.header("Stream-Up-To-Date") == nil)
     }
 }

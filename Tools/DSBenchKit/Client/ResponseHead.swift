@@ -10,8 +10,14 @@ struct ResponseHead {
 
     /// The first value of header `name` (ASCII case-insensitive), trimmed.
     func header(_ name: String) -> String? {
-        let wanted = Array(name.lowercased().utf8)
-        return rawHeaders.withUnsafeReadableBytes { bytes -> String? in
+        headerValue(Array(name.lowercased().utf8)).map { String(buffer: $0) }
+    }
+
+    /// The first value of the header whose lowercase name is `lowercaseName`, trimmed, as a slice of the head
+    /// (no allocation; copy it out rather than keep it, or the connection's receive buffer stays held).
+    func headerValue(_ lowercaseName: [UInt8]) -> ByteBuffer? {
+        let range = rawHeaders.withUnsafeReadableBytes { bytes -> Range<Int>? in
+            let wanted = lowercaseName
             var lineStart = 0
             while lineStart < bytes.count {
                 var lineEnd = lineStart
@@ -24,11 +30,13 @@ struct ResponseHead {
                     var valueEnd = contentEnd
                     while valueStart < valueEnd && (bytes[valueStart] == 0x20 || bytes[valueStart] == 0x09) { valueStart += 1 }
                     while valueEnd > valueStart && (bytes[valueEnd - 1] == 0x20 || bytes[valueEnd - 1] == 0x09) { valueEnd -= 1 }
-                    return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[valueStart..<valueEnd]), as: UTF8.self)
+                    return valueStart..<valueEnd
                 }
                 lineStart = lineEnd + 1
             }
             return nil
         }
+        guard let range else { return nil }
+        return rawHeaders.getSlice(at: rawHeaders.readerIndex + range.lowerBound, length: range.count)
     }
 }

@@ -2,36 +2,63 @@ import NIOCore
 
 /// A reader that waits at the tail with `live=long-poll`, records each message it receives, and polls again
 /// from `Stream-Next-Offset` (with the server's cursor, as clients do).
+///
+/// Each poll is written into one reused buffer from the previous response's header bytes: at 1,000 readers
+/// and one append every 10 ms this runs 100,000 times a second on the cores the server needs.
 final class LongPollReader: ResponseConsumer {
     private let handler: ClientHandler
-    private let target: BenchTarget
-    private let stream: String
     private let stats: LiveStats
-    private var offset: String
-    private var cursor: String?
+    /// `GET <root><stream>?offset=`
+    private let requestStart: ByteBuffer
+    /// ` HTTP/1.1`, the `Host` header and the blank line.
+    private let requestEnd: ByteBuffer
+    private var request = ByteBuffer()
+    private var offset: ByteBuffer
+    /// The server's last `Stream-Cursor` (empty: none yet).
+    private var cursor = ByteBuffer()
     private var status: UInt = 0
-    private var next: String?
+    private var next = ByteBuffer()
+    private var hasNext = false
     private var body: ByteBuffer?
+
+    private static let nextOffsetName = Array("stream-next-offset".utf8)
+    private static let cursorName = Array("stream-cursor".utf8)
 
     init(handler: ClientHandler, target: BenchTarget, stream: String, offset: String, stats: LiveStats) {
         self.handler = handler
-        self.target = target
-        self.stream = stream
-        self.offset = offset
         self.stats = stats
+        self.requestStart = ByteBuffer(string: "GET \(target.uri(stream))?offset=")
+        self.requestEnd = ByteBuffer(string: " HTTP/1.1\r\nHost: \(target.hostHeader)\r\n\r\n")
+        self.offset = ByteBuffer(string: offset)
+        request.reserveCapacity(requestStart.readableBytes + requestEnd.readableBytes + 96)
     }
 
     func poll() {
         guard !stats.stopping else { return }
-        var query = "offset=\(offset)&live=long-poll"
-        if let cursor { query += "&cursor=\(cursor)" }
-        handler.send(RequestTemplate(.GET, target.uri(stream, query: query), target: target))
+        request.clear()
+        request.writeImmutableBuffer(requestStart)
+        request.writeImmutableBuffer(offset)
+        request.writeStaticString("&live=long-poll")
+        if cursor.readableBytes > 0 {
+            request.writeStaticString("&cursor=")
+            request.writeImmutableBuffer(cursor)
+        }
+        request.writeImmutableBuffer(requestEnd)
+        handler.send(request)
     }
 
     func responseHead(_ head: ResponseHead) {
         status = head.status
-        next = head.header("Stream-Next-Offset")
-        cursor = head.header("Stream-Cursor") ?? cursor
+        next.clear()
+        hasNext = false
+        if let value = head.headerValue(Self.nextOffsetName) {
+            next.writeImmutableBuffer(value)
+            hasNext = true
+        }
+        if let value = head.headerValue(Self.cursorName) {
+            cursor.clear()
+            cursor.writeImmutableBuffer(value)
+        }
         body = nil
     }
 
@@ -56,11 +83,11 @@ final class LongPollReader: ResponseConsumer {
             return  // stop this reader rather than spin on an error
         }
         body = nil
-        guard let next else {
+        guard hasNext else {
             stats.unexpected += 1
             return
         }
-        offset = next
+        swap(&offset, &next)
         poll()
     }
 
@@ -79,6 +106,8 @@ final class SSEStreamReader: ResponseConsumer {
     private let eventLoop: any EventLoop
     private var offset: String
     private var parser = SSEParser()
+    /// The data of the last control event.
+    private var lastControl = ByteBuffer()
     private var status: UInt = 0
 
     init(handler: ClientHandler, eventLoop: any EventLoop, connector: Connector, stream: String, offset: String, stats: LiveStats) {
@@ -112,7 +141,9 @@ final class SSEStreamReader: ResponseConsumer {
                     stats.delivered(seq: seq, sentAt: sentAt, at: now)
                 }
             } else if type.readableBytesView.elementsEqual("control".utf8) {
-                if let next = SSEParser.jsonString("streamNextOffset", in: data) { offset = next }
+                // Kept as bytes (copied into one reused buffer); the offset is only needed to reconnect.
+                lastControl.clear()
+                lastControl.writeImmutableBuffer(data)
             }
         }
     }
@@ -127,6 +158,7 @@ final class SSEStreamReader: ResponseConsumer {
             return
         }
         stats.reconnects += 1
+        if let next = SSEParser.jsonString("streamNextOffset", in: lastControl) { offset = next }
         let bound = NIOLoopBound(self, eventLoop: eventLoop)
         connector.connect(on: eventLoop).whenComplete { result in
             let reader = bound.value

@@ -1,34 +1,66 @@
 import NIOCore
 
 /// An incremental Server-Sent Events parser: feeds arbitrary body chunks, reports whole events.
+///
+/// It runs once per event per reader (1,000 readers, 100,000 events a second at the fastest interval), on
+/// the same two cores as the server it measures, so it copies nothing in the common case: lines are slices
+/// of the received chunk, and only an incomplete last line is carried over to the next chunk.
 struct SSEParser {
-    private var pending = ByteBuffer()
-    private var eventType = ByteBuffer()
-    private var data = ByteBuffer()
-    private var hasData = false
+    /// An incomplete line carried over from the previous chunk.
+    private var carried: ByteBuffer?
+    private var eventType: ByteBuffer?
+    private var data: ByteBuffer?
 
     /// Parses what `chunk` completes; `onEvent(type, data)` runs for each event (data lines joined by `\n`).
     mutating func feed(_ chunk: ByteBuffer, _ onEvent: (ByteBuffer, ByteBuffer) -> Void) {
-        pending.writeImmutableBuffer(chunk)
-        while let newline = pending.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) {
-            var line = pending.readSlice(length: newline - pending.readerIndex)!
-            pending.moveReaderIndex(forwardBy: 1)
+        var input: ByteBuffer
+        if var carried {
+            self.carried = nil
+            carried.writeImmutableBuffer(chunk)
+            input = carried
+        } else {
+            input = chunk
+        }
+        while let length = Self.lineLength(input) {
+            var line = input.readSlice(length: length)!
+            input.moveReaderIndex(forwardBy: 1)
             if line.readableBytesView.last == UInt8(ascii: "\r") { line.moveWriterIndex(to: line.writerIndex - 1) }
             if line.readableBytes == 0 {
-                if hasData || eventType.readableBytes > 0 { onEvent(eventType, data) }
-                eventType.clear()
-                data.clear()
-                hasData = false
+                if data != nil || (eventType?.readableBytes ?? 0) > 0 { onEvent(eventType ?? ByteBuffer(), data ?? ByteBuffer()) }
+                eventType = nil
+                data = nil
             } else if Self.take(prefix: "data:", from: &line) {
-                if hasData { data.writeInteger(UInt8(ascii: "\n")) }
-                data.writeBuffer(&line)
-                hasData = true
+                if data == nil {
+                    data = line
+                } else {
+                    data!.writeInteger(UInt8(ascii: "\n"))
+                    data!.writeBuffer(&line)
+                }
             } else if Self.take(prefix: "event:", from: &line) {
-                eventType.clear()
-                eventType.writeBuffer(&line)
+                eventType = line
             }
         }
-        if pending.readerIndex > 64 * 1024 || pending.readableBytes == 0 { pending.discardReadBytes() }
+        if input.readableBytes > 0 {
+            // A copy, so the connection's receive buffer is not held until the line completes.
+            var copy = ByteBuffer()
+            copy.reserveCapacity(input.readableBytes * 2)
+            copy.writeImmutableBuffer(input)
+            carried = copy
+        }
+        // Slices of `chunk` kept for an event still open are copied for the same reason.
+        if var open = eventType { eventType = Self.copy(&open) }
+        if var open = data { data = Self.copy(&open) }
+    }
+
+    private static func copy(_ buffer: inout ByteBuffer) -> ByteBuffer {
+        var copy = ByteBuffer()
+        copy.writeBuffer(&buffer)
+        return copy
+    }
+
+    /// The length of the first line in `buffer` (up to its `\n`), or nil when no line is complete.
+    private static func lineLength(_ buffer: ByteBuffer) -> Int? {
+        buffer.withUnsafeReadableBytes { bytes in bytes.firstIndex(of: UInt8(ascii: "\n")) }
     }
 
     /// Drops `prefix` and one optional space; false (and `line` untouched) when `line` does not start with it.
@@ -36,7 +68,7 @@ struct SSEParser {
         let count = prefix.utf8CodeUnitCount
         guard line.readableBytes >= count else { return false }
         let matches = prefix.withUTF8Buffer { expected in
-            line.readableBytesView.prefix(count).elementsEqual(expected)
+            line.withUnsafeReadableBytes { bytes in bytes.prefix(count).elementsEqual(expected) }
         }
         guard matches else { return false }
         line.moveReaderIndex(forwardBy: count)
