@@ -102,6 +102,38 @@ struct SSETests {
         }
     }
 
+    /// Readers woken for the same range share one encoded pair of events (SSEEventCache); a reader whose cursor is
+    /// ahead of the server's interval still gets a cursor of its own, advanced past the one it sent (§8).
+    @Test(arguments: StoreKind.allCases)
+    func readersShareEventsButACursorAheadOfTheServerGetsItsOwn(store: StoreKind) async throws {
+        try await TestServer.with(store) { (server: TestServer) async throws in
+            let path = uniquePath()
+            try await server.createStream(path)
+            let tail = try await server.request(.HEAD, path).nextOffset ?? "-1"
+            let ahead = 9_000_000_000
+            let plainA = try await open(server, path, offset: tail)
+            let plainB = try await open(server, path, offset: tail)
+            let aheadReader = try await SSEReader.open(server.url("\(path)?offset=\(tail)&live=sse&cursor=\(ahead)"), timeout: .seconds(20))
+            let twoEvents: @Sendable ([SSEEvent]) -> Bool = { $0.count >= 3 }  // the first control event, then data + control
+            async let a = plainA.events(until: twoEvents)
+            async let b = plainB.events(until: twoEvents)
+            async let c = aheadReader.events(until: twoEvents)
+            #expect(await eventually { server.server.liveRequestCount == 3 })
+            try await server.appendText(path, "shared")
+            let (eventsA, eventsB, eventsC) = try await (a.events, b.events, c.events)
+            for events in [eventsA, eventsB, eventsC] {
+                #expect(events.map(\.event) == ["control", "data", "control"])
+                #expect(events[1].data == "shared")
+            }
+            #expect(eventsA[2] == eventsB[2])
+            let plainCursor = try #require(try eventsA[2].controlObject()["streamCursor"] as? String)
+            let aheadCursor = try #require(try eventsC[2].controlObject()["streamCursor"] as? String)
+            #expect(Int(plainCursor).map { $0 < ahead } == true)
+            #expect(Int(aheadCursor).map { $0 > ahead } == true)
+            #expect(try eventsC[2].controlObject()["streamNextOffset"] as? String == (try eventsA[2].controlObject()["streamNextOffset"] as? String))
+        }
+    }
+
     @Test(arguments: StoreKind.allCases)
     func theServerClosesConnectionsAfterTheConfiguredLifetime(store: StoreKind) async throws {
         try await TestServer.with(store, configure: { $0.sseConnectionLifetime = .milliseconds(300) }) { (server: TestServer) async throws in

@@ -7,9 +7,9 @@ import NIOPosix
 import Synchronization
 import Testing
 
-/// Each SSE data event and its control event leave in a single write: the session hands the transport the
-/// data event unflushed and flushes with the control event, so the socket gets both in one writev and no
-/// reader ever sees data without the offset that follows it. Checked at the transport boundary
+/// Each SSE data event and its control event leave in a single flush (usually one shared buffer holding both;
+/// otherwise the data event unflushed, then the control event flushed), so no reader ever sees data without
+/// the offset that follows it. Checked at the transport boundary
 /// (``SSEWriter``) by mounting the transport-independent ``StreamRequestHandler`` with a recording writer.
 struct SSEWriteGroupingTests {
     @Test(arguments: StoreKind.allCases)
@@ -56,22 +56,34 @@ struct SSEWriteGroupingTests {
         #expect(await eventually { writer.isFinished })
         lifetime.end(.completed)
 
-        let writes = writer.writes
+        // The writes between flushes: what one flush hands the socket.
+        var flushes: [String] = []
+        var pending = ""
+        for write in writer.writes {
+            pending += write.text
+            if write.flush {
+                flushes.append(pending)
+                pending = ""
+            }
+        }
+        #expect(pending.isEmpty, "bytes written but never flushed")
         var dataEvents = 0
         var payload = ""
-        for (index, write) in writes.enumerated() where write.text.hasPrefix("event: data") {
-            dataEvents += 1
-            payload += write.text.split(separator: "\n").filter { $0.hasPrefix("data: ") }.map { $0.dropFirst(6) }.joined()
-            #expect(!write.flush, "a data event must not be flushed before its control event")
-            #expect(index + 1 < writes.count && writes[index + 1].text.hasPrefix("event: control") && writes[index + 1].flush)
-        }
-        // Every flush ends on a complete control event.
-        for write in writes where write.flush {
-            #expect(write.text.hasPrefix("event: control") && write.text.hasSuffix("\n\n"))
+        for flushed in flushes {
+            // Each flush ends on a complete control event, and each data event in it is followed by its control event.
+            #expect(flushed.hasSuffix("\n\n"))
+            let events = flushed.components(separatedBy: "\n\n").dropLast()
+            #expect(events.last?.hasPrefix("event: control") == true)
+            for (index, event) in events.enumerated() where event.hasPrefix("event: data") {
+                dataEvents += 1
+                payload += event.split(separator: "\n").filter { $0.hasPrefix("data: ") }.map { $0.dropFirst(6) }.joined()
+                #expect(index + 1 < events.count && events[events.startIndex + index + 1].hasPrefix("event: control"),
+                        "a data event must leave in the same flush as its control event")
+            }
         }
         #expect(payload == "abcdefghijklmnop")
         #expect(dataEvents >= 4)
-        #expect(writes.last?.text.contains("\"streamClosed\":true") == true)
+        #expect(writer.writes.last?.text.contains("\"streamClosed\":true") == true)
     }
 }
 

@@ -1,8 +1,12 @@
 import NIOCore
 import Synchronization
 
-/// Encoded SSE `data` events shared by every reader that wakes for the same range of the same stream, so a
-/// fan-out to thousands of SSE readers encodes (and copies) the appended bytes once, not once per reader.
+/// Encoded SSE events shared by every reader that wakes for the same range of the same stream, so a fan-out to
+/// thousands of SSE readers encodes (and copies) the appended bytes once, not once per reader.
+///
+/// An entry is either a range's `data` event alone, or that event followed by its `control` event when the
+/// control event is the same for every reader at that moment (``Key/control``): each reader's delivery is then
+/// one shared buffer.
 ///
 /// Bounded in entries and bytes; large events are not cached (readers of those are few and catching up).
 final class SSEEventCache: Sendable {
@@ -10,6 +14,15 @@ final class SSEEventCache: Sendable {
         var streamID: UInt64
         var start: UInt64
         var end: UInt64
+        /// The control event that follows the data event in the entry, if any.
+        var control: Control?
+    }
+
+    /// What a control event says besides the offset (which is the key's `end`).
+    struct Control: Hashable, Sendable {
+        var cursor: String?
+        var upToDate: Bool
+        var closed: Bool
     }
 
     private struct Entries {

@@ -3,6 +3,12 @@ import DSProtocol
 import DSStore
 import NIOCore
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 /// One SSE reader: sends data events with their control events from an offset on, waits at the tail
 /// for the stream's own changes, and ends at closure, deletion, hang-up, shutdown or its connection lifetime.
 ///
@@ -66,18 +72,24 @@ public final class SSESession: Sendable {
         let closedAtEnd = outcome.info.closed && outcome.isUpToDate
         state.value.position = outcome.next
         if hasData || isFirst || closedAtEnd {
-            if hasData {
-                let key = SSEEventCache.Key(streamID: outcome.info.id, start: outcome.start.position, end: outcome.next.position)
-                writer.send(handler.sseEvents.event(for: key) { encodeDataEvent(outcome) }, flush: false)
+            let cursorOptions = handler.options.cursorOptions
+            let now = Date()
+            let cursor = closedAtEnd ? nil : generateResponseCursor(clientCursor: clientCursor, options: cursorOptions, now: now)
+            let control = SSEControl(streamNextOffset: outcome.next, streamCursor: cursor, upToDate: outcome.isUpToDate, streamClosed: closedAtEnd)
+            var key = SSEEventCache.Key(streamID: outcome.info.id, start: outcome.start.position, end: outcome.next.position)
+            let sharedControl = cursor == nil || clientCursor == nil || cursor == calculateCursor(options: cursorOptions, now: now)
+            if hasData && sharedControl {
+                // Every reader waking for this range now gets the same two events (no cursor of its own, which
+                // only a client ahead of the server's interval has): encoded once, one shared buffer each.
+                key.control = SSEEventCache.Control(cursor: cursor, upToDate: control.upToDate, closed: closedAtEnd)
+                writer.send(handler.sseEvents.event(for: key) { encodeEvents(outcome, control: control) }, flush: true)
+            } else {
+                if hasData { writer.send(handler.sseEvents.event(for: key) { encodeEvents(outcome, control: nil) }, flush: false) }
+                var buffer = context.allocator.buffer(capacity: 160)
+                SSEEncoder.writeControlEvent(control, into: &buffer)
+                // The data event and its control event leave in one flush, so no reader sees one without the other.
+                writer.send(buffer, flush: true)
             }
-            var buffer = context.allocator.buffer(capacity: 160)
-            let cursor = closedAtEnd ? nil : generateResponseCursor(clientCursor: clientCursor, options: handler.options.cursorOptions)
-            SSEEncoder.writeControlEvent(
-                SSEControl(streamNextOffset: outcome.next, streamCursor: cursor, upToDate: outcome.isUpToDate, streamClosed: closedAtEnd),
-                into: &buffer
-            )
-            // The data event and its control event leave in one flush (one writev), so no reader sees one without the other.
-            writer.send(buffer, flush: true)
             if closedAtEnd {
                 finish()  // the end of the response is written after these events
                 return
@@ -92,11 +104,12 @@ public final class SSESession: Sendable {
         continueAfter(outcome)
     }
 
-    /// Encodes the `data` event for a read (JSON streams: one array).
-    private func encodeDataEvent(_ outcome: ReadOutcome) -> ByteBuffer {
+    /// Encodes the `data` event for a read (JSON streams: one array), followed by `control` if given.
+    private func encodeEvents(_ outcome: ReadOutcome, control: SSEControl?) -> ByteBuffer {
         let chunks = isJSON ? StreamRequestHandler.jsonArray(outcome.chunks) : outcome.chunks
         let payloadBytes = chunks.reduce(0) { $0 + $1.readableBytes }
-        var event = context.allocator.buffer(capacity: (base64 ? payloadBytes * 4 / 3 + 8 : payloadBytes) + 32 + payloadBytes / 64)
+        let controlBytes = control == nil ? 0 : 160
+        var event = context.allocator.buffer(capacity: (base64 ? payloadBytes * 4 / 3 + 8 : payloadBytes) + 32 + payloadBytes / 64 + controlBytes)
         if chunks.count == 1 {
             SSEEncoder.writeDataEvent(chunks[0].readableBytesView, base64: base64, into: &event)
         } else {
@@ -104,6 +117,7 @@ public final class SSESession: Sendable {
             for chunk in chunks { joined.writeImmutableBuffer(chunk) }
             SSEEncoder.writeDataEvent(joined.readableBytesView, base64: base64, into: &event)
         }
+        if let control { SSEEncoder.writeControlEvent(control, into: &event) }
         return event
     }
 
