@@ -83,14 +83,17 @@ extension StreamRequestHandler {
                     }
                 }
             case .changed:
-                // Usually answered inside the append that woke it, without a future, when the store reads at once.
-                let again = ReadRequest(path: request.streamPath, start: .offset(offset), maxBytes: self.options.readChunkBytes, now: self.options.clock.now())
-                self.answerRead(again, context: context) { outcome in
-                    .now(
-                        self.longPollAnswer(outcome, request: request, clientCursor: clientCursor, sentinelTail: false)
-                            ?? self.noContent(tail: outcome.next, closed: false, clientCursor: clientCursor)
-                    )
-                }.complete(answer)
+                // Read on a later turn of the loop, not inside the append that woke us: a busy server then takes in
+                // every append already queued on the writer's connection first, and the answer carries them all.
+                eventLoop.execute {
+                    let again = ReadRequest(path: request.streamPath, start: .offset(offset), maxBytes: self.options.readChunkBytes, now: self.options.clock.now())
+                    self.answerRead(again, context: context) { outcome in
+                        .now(
+                            self.longPollAnswer(outcome, request: request, clientCursor: clientCursor, sentinelTail: false)
+                                ?? self.noContent(tail: outcome.next, closed: false, clientCursor: clientCursor)
+                        )
+                    }.complete(answer)
+                }
             case .timedOut, .clientGone:
                 self.store.metadata(path: request.streamPath, now: self.options.clock.now(), on: eventLoop).whenComplete { result in
                     switch result {

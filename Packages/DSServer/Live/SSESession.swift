@@ -155,7 +155,15 @@ public final class SSESession: Sendable {
             self.state.value.waitPromise = nil
             guard !self.state.value.finished else { return }
             switch change {
-            case .dataAvailable, .closed: self.readNext()
+            case .dataAvailable, .closed:
+                // Read on a later turn of the loop, not inside the append that woke us: a busy server then takes in
+                // every append already queued on the writer's connection first, and this reader gets them as one
+                // event instead of one event (and one write) per append, so its fan-out falls behind gracefully
+                // rather than without bound.
+                self.context.eventLoop.execute {
+                    guard !self.state.value.finished else { return }
+                    self.readNext()
+                }
             case .deleted: self.finish()
             }
         }
