@@ -1,7 +1,6 @@
 import Logging
 import NIOCore
 import NIOHTTP1
-import Synchronization
 
 /// What the transport notes about one request from its head to its last byte, for the request log,
 /// the request metrics and the drain count. A value owned by the connection's channel handler.
@@ -11,7 +10,7 @@ struct RequestObservation: Sendable {
 
     let method: HTTPMethod
     let target: String
-    let requestID: String?
+    let requestID: RequestID?
     let startNanoseconds: UInt64
     var clientAddress: SocketAddress?
     var live: ServerMetrics.LiveKind?
@@ -27,10 +26,10 @@ struct RequestObservation: Sendable {
         self.target = target
         self.clientAddress = peer
         self.startNanoseconds = NIODeadline.now().uptimeNanoseconds
-        if let sent = headers.first(name: Self.requestIDHeader), Self.isAcceptable(sent) {
-            requestID = sent
+        if let sent = headers.first(name: Self.requestIDHeader), let id = RequestID(client: sent) {
+            requestID = id
         } else if operations.options.generateRequestIDs {
-            requestID = Self.generate()
+            requestID = RequestID.generate()
         } else {
             requestID = nil
         }
@@ -87,31 +86,12 @@ struct RequestObservation: Sendable {
             "duration_ms": .string(Self.milliseconds(durationNanoseconds)),
         ]
         if let mark { metadata["query"] = .string(String(target[target.utf8.index(after: mark)...])) }
-        if let requestID { metadata["request_id"] = .string(requestID) }
+        if let requestID { metadata["request_id"] = .string(requestID.description) }
         if let address = clientAddress?.ipAddress { metadata["client"] = .string(address) }
         if let live { metadata["live"] = .string(live.rawValue) }
         if clientGone { metadata["client_gone"] = "true" }
         return metadata
     }
-
-    /// Client-chosen ids are echoed only when short and plain (visible ASCII), so they cannot forge log lines.
-    static func isAcceptable(_ id: String) -> Bool {
-        !id.isEmpty && id.utf8.count <= 128 && id.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
-    }
-
-    /// A random per-process prefix and a counter: unique, cheap (no system call per request), and sortable
-    /// within one run.
-    static func generate() -> String {
-        let sequence = requestCounter.wrappingAdd(1, ordering: .relaxed).newValue
-        return processPrefix + String(sequence, radix: 16)
-    }
-
-    private static let processPrefix: String = {
-        let digits = String(UInt32.random(in: 0...UInt32.max), radix: 16)
-        return String(repeating: "0", count: 8 - digits.count) + digits + "-"
-    }()
-
-    private static let requestCounter = Atomic<UInt64>(0)
 
     /// `12.345` from nanoseconds, without Foundation formatting.
     static func milliseconds(_ nanoseconds: Int64) -> String {

@@ -39,7 +39,7 @@ struct ResponseHeadWriter {
         headers: HTTPHeaders,
         appendFields: AppendResponseFields? = nil,
         includesCommonHeaders: Bool,
-        requestID: String?,
+        requestID: RequestID?,
         framing: Framing,
         keepAlive: Bool,
         into buffer: inout ByteBuffer
@@ -50,7 +50,12 @@ struct ResponseHeadWriter {
             Self.writeHeader(name, value, into: &buffer)
         }
         if !includesCommonHeaders { buffer.writeImmutableBuffer(commonHeaders) }
-        if let requestID { Self.writeHeader(RequestObservation.requestIDHeader, requestID, into: &buffer) }
+        if let requestID {
+            buffer.writeString(RequestObservation.requestIDHeader)
+            buffer.writeStaticString(": ")
+            requestID.write(into: &buffer)
+            buffer.writeStaticString("\r\n")
+        }
         switch framing {
         case .length(let length):
             buffer.writeStaticString("Content-Length: ")
