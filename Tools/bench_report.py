@@ -54,7 +54,7 @@ def scenario_table(w, report):
             extra = c.get("extra", {})
             notes = []
             for key in ["all_readers_p50_ms", "all_readers_p99_ms", "all_readers_max_ms", "missed_deliveries", "writer_p99_ms",
-                        "gap_retries", "wire_mb_per_s", "bytes_per_stream", "anon_bytes_per_stream",
+                        "conflicts", "wire_mb_per_s", "bytes_per_stream", "anon_bytes_per_stream",
                         "file_mapped_bytes_per_stream", "requests_per_second", "passes"]:
                 if key in extra:
                     notes.append(f"{key}={fmt(extra[key], 1 if abs(extra[key]) < 100 else 0)}")

@@ -85,7 +85,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("create-count"), help: "Streams created by the create scenario.")
     var createCount: Int = 100_000
 
-    @Option(name: .customLong("producer-depth"), help: "Requests in flight per producer (one connection each).")
+    @Option(name: .customLong("producer-depth"), help: "Requests each producer keeps pipelined on its one connection (append-producer).")
     var producerDepth: Int = 4
 
     @Option(name: .customLong("message-bytes"), help: "Bytes per appended message.")
