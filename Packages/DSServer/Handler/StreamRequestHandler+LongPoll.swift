@@ -36,6 +36,7 @@ extension StreamRequestHandler {
     /// `204`: up to date at `tail`, with a cursor while the stream is open.
     private func noContent(tail: StreamOffset, closed: Bool, clientCursor: String?) -> StreamResponse {
         var headers = HTTPHeaders()
+        headers.reserveCapacity(4)
         headers.add(name: ProtocolHeader.streamNextOffset, value: tail.description)
         headers.add(name: ProtocolHeader.streamUpToDate, value: "true")
         if closed {
