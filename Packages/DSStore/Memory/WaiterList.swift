@@ -26,7 +26,8 @@ package struct WaiterList: ~Copyable {
     package mutating func takeAll() -> [EventLoopPromise<StreamChange>] {
         guard !waiters.isEmpty else { return [] }
         let taken = Array(waiters.values)
-        waiters = [:]
+        // Kept: readers woken by a fan-out register again at once, and regrowing from empty rehashes them all.
+        waiters.removeAll(keepingCapacity: true)
         return taken
     }
 
@@ -51,9 +52,33 @@ package struct WaiterList: ~Copyable {
 }
 
 extension Array where Element == EventLoopPromise<StreamChange> {
-    /// Fires every promise with `change`.
+    /// Fires every promise with `change`: those of the calling thread's event loop at once, the others with
+    /// one task per event loop rather than one per promise (a fan-out to 1,000 readers on two loops hands two
+    /// tasks across threads, not 1,000).
     package func fire(_ change: StreamChange) {
-        for promise in self { promise.succeed(change) }
+        guard count > 1 else {
+            for promise in self { promise.succeed(change) }
+            return
+        }
+        var elsewhere: [(loop: any EventLoop, promises: [EventLoopPromise<StreamChange>])] = []
+        for promise in self {
+            let loop = promise.futureResult.eventLoop
+            if loop.inEventLoop {
+                promise.succeed(change)
+            } else if let index = elsewhere.firstIndex(where: { $0.loop === loop }) {
+                elsewhere[index].promises.append(promise)
+            } else {
+                var promises: [EventLoopPromise<StreamChange>] = []
+                promises.reserveCapacity(count)
+                promises.append(promise)
+                elsewhere.append((loop, promises))
+            }
+        }
+        for (loop, promises) in elsewhere {
+            loop.execute {
+                for promise in promises { promise.succeed(change) }
+            }
+        }
     }
 }
 
