@@ -12,7 +12,8 @@
 # Everything runs on 127.0.0.1, bounded in time; the servers are stopped on exit.
 #
 # Environment: DURATION (s per case, default 10), REPEAT (interleaved append runs, default 5),
-# CONNECTIONS (default 64), SOAK (measured seconds of the RSS stability run, default 60, 0 to skip),
+# CONNECTIONS (default 64), LIVE_THREADS (client threads the 1,000 long-poll and SSE readers are spread over,
+# default 2; every other case uses one), SOAK (measured seconds of the RSS stability run, default 60, 0 to skip),
 # SOAK_WARMUP (seconds of the same load before it, default 20), PIN=1 (taskset:
 # servers on CPU 0, load generators on CPU 1), OUT (results directory, default .build/bench-results),
 # DOC (markdown output, default Docs/benchmarks.md), QUICK=1 (smaller sizes, for trying the script),
@@ -26,6 +27,7 @@ cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10}
 REPEAT=${REPEAT:-5}
 CONNECTIONS=${CONNECTIONS:-64}
+LIVE_THREADS=${LIVE_THREADS:-2}
 SOAK=${SOAK:-60}
 SOAK_WARMUP=${SOAK_WARMUP:-20}
 PIN=${PIN:-0}
@@ -126,7 +128,7 @@ OURS="http://127.0.0.1:$OUR_PORT/v1/stream/"
 FILE="http://127.0.0.1:$FILE_PORT/v1/stream/"
 NGINX="http://127.0.0.1:$NGINX_PORT/"
 NIO="http://127.0.0.1:$NIO_PORT/"
-bench() { "${CLIENT_CPU[@]}" "$BIN/durable-streams-bench" --duration "$DURATION" --connections "$CONNECTIONS" "$@"; }
+bench() { "${CLIENT_CPU[@]}" "$BIN/durable-streams-bench" --duration "$DURATION" --connections "$CONNECTIONS" --live-threads "$LIVE_THREADS" "$@"; }
 
 # Our server, memory store.
 if want create || want append || want wrk || want scenarios || want idle; then

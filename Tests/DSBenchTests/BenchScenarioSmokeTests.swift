@@ -22,6 +22,7 @@ struct BenchScenarioSmokeTests {
         options.createCount = 40
         options.idleReaders = 20
         options.producerDepth = 2
+        options.liveThreads = 2  // live readers over two client loops, their stats merged
         options.serverPID = getpid()
         return options
     }

@@ -61,6 +61,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Client event loop threads.")
     var threads: Int = 1
 
+    @Option(name: .customLong("live-threads"), help: "Client event loop threads for the long-poll and sse readers (default: --threads).")
+    var liveThreads: Int?
+
     @Flag(name: .customLong("no-create"), help: "Do not create streams; accept any 2xx (plain HTTP baselines such as nginx 'return 204').")
     var noCreate = false
 
@@ -99,6 +102,7 @@ struct RunCommand: AsyncParsableCommand {
         guard warmup >= 0, warmup <= 600 else { throw ValidationError("--warmup must be in [0, 600]") }
         guard (1...20_000).contains(connections) else { throw ValidationError("--connections must be 1...20000") }
         guard (1...64).contains(threads) else { throw ValidationError("--threads must be 1...64") }
+        if let liveThreads, !(1...64).contains(liveThreads) { throw ValidationError("--live-threads must be 1...64") }
         guard (1...20_000).contains(readers) else { throw ValidationError("--readers must be 1...20000") }
         guard (1...10_000).contains(idleReaders) else { throw ValidationError("--idle-readers must be 1...10000") }
         guard let intervals = Self.intervals(appendIntervals), !intervals.isEmpty, intervals.allSatisfy({ (1...60_000).contains($0) }) else {
@@ -123,6 +127,7 @@ struct RunCommand: AsyncParsableCommand {
         options.warmup = warmup
         options.connections = connections
         options.threads = threads
+        options.liveThreads = liveThreads
         options.noCreate = noCreate
         options.serverPID = serverPID
         options.readers = readers

@@ -17,7 +17,7 @@ enum LiveScenario {
         }
         let readerCount = max(1, options.readers)
         return ScenarioResult(cases: cases, notes: [
-            "\(readerCount) \(mode.rawValue) readers on their own connections wait at the tail; one writer appends a \(LiveMessage.size)-byte message every interval.",
+            "\(readerCount) \(mode.rawValue) readers on their own connections (spread over \(context.loops.count) client thread\(context.loops.count == 1 ? "" : "s")) wait at the tail; one writer appends a \(LiveMessage.size)-byte message every interval.",
             "latency: each delivery, from the writer's send to the reader parsing it (user-space timestamps on the client: includes client scheduling). all_readers_*: per append, until the last reader had it.",
         ])
     }
