@@ -156,7 +156,8 @@ def main(out):
     w(f"- Our server: `durable-streams-server dev --access-log {access}`"
       + (" (request log off, like nginx's `access_log off` here; see `performance-notes.md` for what the log costs)."
          if access == "false" else " (one request-log line per request)."))
-    w("- Tool: `durable-streams-bench` (SwiftNIO client, keep-alive connections, one request in flight per connection,")
+    w("- Tool: `durable-streams-bench` (SwiftNIO client on one thread, keep-alive connections, one request in flight per")
+    w("  connection except `append-producer`, which pipelines; the 1,000 live readers are spread over two client threads;")
     w("  HdrHistogram latencies). Latencies are client-side, in milliseconds.")
     w("")
 
