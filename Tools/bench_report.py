@@ -156,9 +156,11 @@ def main(out):
     w(f"- Our server: `durable-streams-server dev --access-log {access}`"
       + (" (request log off, like nginx's `access_log off` here; see `performance-notes.md` for what the log costs)."
          if access == "false" else " (one request-log line per request)."))
+    live_options = (scenarios or {}).get("options", {})
+    live_threads = live_options.get("live_threads") or live_options.get("threads", 1)
     w("- Tool: `durable-streams-bench` (SwiftNIO client on one thread, keep-alive connections, one request in flight per")
-    w("  connection except `append-producer`, which pipelines; the 1,000 live readers are spread over two client threads;")
-    w("  HdrHistogram latencies). Latencies are client-side, in milliseconds.")
+    w(f"  connection except `append-producer`, which pipelines; the live readers are spread over {live_threads} client"
+      f" thread{'s' if live_threads != 1 else ''}; HdrHistogram latencies). Latencies are client-side, in milliseconds.")
     w("")
 
     # Append against nginx and the plain NIO server.
