@@ -38,7 +38,7 @@ struct PipeliningTests {
                 requests += "POST \(target) HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\nContent-Length: 1\r\n\r\n\(body)"
             }
             requests += "GET \(target)?offset=-1 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-            // Each append on the file store is its own group commit (one fsync): allow for a slow disk.
+            // Appends pipelined behind appends go to the file store together, but allow for a slow disk.
             let reply = try await RawHTTP.exchange(port: server.port, request: Array(requests.utf8), timeout: .seconds(120))
             #expect(Self.statuses(reply) == Array(repeating: "204", count: count) + ["200"])
             #expect(reply.hasSuffix("\r\n\r\n" + expected))
