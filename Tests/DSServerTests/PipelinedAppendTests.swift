@@ -1,3 +1,5 @@
+@testable import DSServer
+import DSStore
 import DSTestSupport
 import Foundation
 import Testing
@@ -154,6 +156,53 @@ struct PipelinedAppendTests {
             store.release(count)
             #expect(try await append.value.status == .noContent)
             #expect(try await server.request(.GET, path + "?offset=-1").text == "h0h1h2h3h4!")
+        }
+    }
+
+    /// A graceful stop while appends wait for the store: every one of them is answered, and only then does the
+    /// connection close.
+    @Test func aDrainAnswersEveryAppendInFlightBeforeClosing() async throws {
+        let store = HeldAppendStore()
+        let server = try await TestServer.start(store: store, configure: { $0.shutdownTimeout = .seconds(60) })
+        let path = uniquePath("ahead-drain")
+        try await server.createStream(path)
+        let count = 3
+        var requests = ""
+        for index in 0..<count { requests += Self.append(server.urlPath(path), "d\(index)", id: "append-\(index)") }
+        let exchange = Self.exchange(server, requests)
+        #expect(await eventually { store.received == count })
+        async let stopped: Void = server.stop()
+        #expect(await eventually { server.server.handler.operations.isDraining })
+        store.releaseAllNewestFirst()
+        let responses = try RawResponse.parse(try await exchange.value)
+        try await stopped
+        #expect(responses.map(\.status) == Array(repeating: 204, count: count))
+        #expect(responses.map { $0.header("X-Request-Id") } == (0..<count).map { "append-\($0)" })
+        #expect(responses.last?.header("Connection") == "close")
+        let read = try await store.inner.read(
+            ReadRequest(path: path, start: .beginning, maxBytes: 1024, now: .now()), on: TestEventLoop.any
+        ).get()
+        #expect(read.chunks.reduce(0) { $0 + $1.readableBytes } == 2 * count)
+    }
+
+    /// An append that expects `100 Continue` does not go ahead: the interim answer belongs after the answers
+    /// before it.
+    @Test func anAppendExpectingContinueWaitsForItsTurn() async throws {
+        let store = HeldAppendStore()
+        try await TestServer.with(store: store) { server in
+            let path = uniquePath("ahead-continue")
+            try await server.createStream(path)
+            let target = server.urlPath(path)
+            let requests = Self.append(target, "c0", id: "append-0") + Self.append(target, "c1", id: "append-1")
+                + Self.append(target, "c2", id: "append-2", close: true, headers: "Expect: 100-continue\r\n")
+            let exchange = Self.exchange(server, requests)
+            #expect(await eventually { store.received == 2 })
+            store.releaseAllNewestFirst()
+            #expect(await eventually { store.received == 3 })
+            store.release(2)
+            let responses = try RawResponse.parse(try await exchange.value)
+            #expect(responses.map(\.status) == [204, 204, 100, 204])
+            #expect(try await server.request(.GET, path + "?offset=-1").text == "c0c1c2")
         }
     }
 
