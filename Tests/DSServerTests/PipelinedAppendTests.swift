@@ -110,6 +110,44 @@ struct PipelinedAppendTests {
         }
     }
 
+    /// An append that asks to close the connection may go ahead, but nothing after it does: the connection
+    /// closes after its answer.
+    @Test func nothingGoesAheadPastConnectionClose() async throws {
+        let store = HeldAppendStore()
+        try await TestServer.with(store: store) { server in
+            let path = uniquePath("ahead-last")
+            try await server.createStream(path)
+            let target = server.urlPath(path)
+            let requests = Self.append(target, "k0", id: "append-0") + Self.append(target, "k1", id: "append-1", close: true)
+                + Self.append(target, "k2", id: "append-2")
+            let exchange = Self.exchange(server, requests)
+            #expect(await eventually { store.received == 2 })
+            store.releaseAllNewestFirst()
+            let responses = try RawResponse.parse(try await exchange.value)
+            #expect(responses.map(\.status) == [204, 204])
+            #expect(responses.last?.header("Connection") == "close")
+            #expect(store.received == 2)
+            #expect(try await server.request(.GET, path + "?offset=-1").text == "k0k1")
+        }
+    }
+
+    /// Bytes that are not HTTP behind appends in flight: the appends are answered, then `400`, then the close.
+    @Test func malformedBytesBehindAppendsInFlightAreRefusedAfterTheirAnswers() async throws {
+        let store = HeldAppendStore()
+        try await TestServer.with(store: store) { server in
+            let path = uniquePath("ahead-malformed")
+            try await server.createStream(path)
+            let target = server.urlPath(path)
+            let requests = Self.append(target, "b0", id: "append-0") + Self.append(target, "b1", id: "append-1") + "NOT HTTP\r\n\r\n"
+            let exchange = Self.exchange(server, requests)
+            #expect(await eventually { store.received == 2 })
+            store.releaseAllNewestFirst()
+            let responses = try RawResponse.parse(try await exchange.value)
+            #expect(responses.map(\.status) == [204, 204, 400])
+            #expect(responses.prefix(2).map { $0.header("X-Request-Id") } == ["append-0", "append-1"])
+        }
+    }
+
     /// A request refused for its size behind appends in flight: their answers first, then the refusal, then
     /// the connection closes (the append after it is never taken up).
     @Test func aRefusalBehindAppendsInFlightComesAfterTheirAnswers() async throws {

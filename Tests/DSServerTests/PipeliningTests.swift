@@ -61,6 +61,25 @@ struct PipeliningTests {
         }
     }
 
+    /// Bytes after a `Connection: close` request are not decoded (the decoder reports them as an error): the
+    /// answers up to and including that request are still sent, also when the store answers later.
+    @Test(arguments: StoreKind.allCases)
+    func bytesAfterConnectionCloseDoNotCostTheAnswersBeforeThem(_ kind: StoreKind) async throws {
+        try await TestServer.with(kind) { server in
+            let path = uniquePath("pipelined-close")
+            try await server.createStream(path)
+            let target = server.urlPath(path)
+            var requests = ""
+            for (index, body) in ["k0", "k1", "k2"].enumerated() {
+                requests += "POST \(target) HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\n"
+                    + (index == 1 ? "Connection: close\r\n" : "") + "Content-Length: 2\r\n\r\n\(body)"
+            }
+            let reply = try await RawHTTP.exchange(port: server.port, request: Array(requests.utf8), timeout: .seconds(60))
+            #expect(Self.statuses(reply) == ["204", "204"])
+            #expect(try await server.request(.GET, path + "?offset=-1").text == "k0k1")
+        }
+    }
+
     private static func statuses(_ reply: String) -> [String] {
         reply.components(separatedBy: "\r\n").filter { $0.hasPrefix("HTTP/1.1 ") }.map { String($0.dropFirst(9).prefix(3)) }
     }

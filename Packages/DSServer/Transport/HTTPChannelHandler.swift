@@ -48,6 +48,9 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var ahead = PipelinedAppends()
     /// Whether ``pipelined`` holds just the start of an append that may go ahead: reads go on until it is whole.
     private var collectingAhead = false
+    /// Bytes that failed to decode behind requests still being answered: those are answered first, in order,
+    /// then the connection is refused (or, after a `Connection: close` request, simply closed). Reads stop.
+    private var deferredParserError: HTTPParserError?
     private var operations: ServerOperations { handler.operations }
     /// Parts of requests that arrived while a response was being produced, in order.
     private var pipelined = CircularBuffer<HTTPServerRequestPart>()
@@ -98,7 +101,7 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Holds the channel's reads while pipelined requests wait, so a client cannot queue without bound.
     func read(context: ChannelHandlerContext) {
-        if pipelined.isEmpty || collectingAhead {
+        if (pipelined.isEmpty || collectingAhead) && deferredParserError == nil {
             context.read()
         } else {
             heldRead = true
@@ -122,12 +125,18 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
             case .idle where !ahead.isEmpty:
                 takeUpAhead(context: context)
             case .idle, .receiving, .discarding:
-                guard !pipelined.isEmpty else { break loop }
+                guard !pipelined.isEmpty else {
+                    if let error = deferredParserError {
+                        deferredParserError = nil
+                        refuseMalformed(error, context: context)
+                    }
+                    break loop
+                }
                 collectingAhead = false
                 receive(pipelined.removeFirst(), context: context)
             }
         }
-        if heldRead && (pipelined.isEmpty || collectingAhead) {
+        if heldRead && (pipelined.isEmpty || collectingAhead) && deferredParserError == nil {
             heldRead = false
             context.read()
         }
@@ -539,16 +548,24 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        switch state {
-        case .idle, .receiving:
-            if let parserError = error as? HTTPParserError {
-                let status: HTTPResponseStatus = parserError == .headerOverflow ? .requestHeaderFieldsTooLarge : .badRequest
-                refuse(status, "malformed HTTP request: \(parserError)", version: .http1_1, context: context)
+        if let parserError = error as? HTTPParserError {
+            switch state {
+            case .idle, .receiving:
+                refuseMalformed(parserError, context: context)
                 return
+            case .responding:
+                // Answer the requests that arrived before the bad bytes first (see deferredParserError).
+                deferredParserError = parserError
+                return
+            case .discarding, .closed:
+                break
             }
-        default:
-            break
         }
         context.close(promise: nil)
+    }
+
+    private func refuseMalformed(_ error: HTTPParserError, context: ChannelHandlerContext) {
+        let status: HTTPResponseStatus = error == .headerOverflow ? .requestHeaderFieldsTooLarge : .badRequest
+        refuse(status, "malformed HTTP request: \(error)", version: .http1_1, context: context)
     }
 }
