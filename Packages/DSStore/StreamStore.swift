@@ -12,6 +12,15 @@ import NIOCore
 /// synchronously (no thread hop, no task) while a durable store completes after its data is on disk.
 /// Implementations must be thread-safe: calls arrive from every event loop at once, and operations on
 /// different streams must not wait for each other.
+///
+/// Writes (``create(_:on:)``, ``append(_:on:)``, ``delete(path:now:on:)``) take effect in the order they are
+/// called, whenever their futures complete: a write called after another returned (on the same thread) is
+/// applied after it and sees its effect, even while neither has completed. The memory store applies each
+/// write before returning; the file store queues each write, before returning, to its one writer, which
+/// applies them in that order. (A read sees a write once the write's future completed.) The server relies
+/// on this: it hands the appends a client pipelined on one connection to the store one after another
+/// without waiting for each to complete (so a durable store commits them together), and expects the same
+/// outcomes, `Stream-Seq` and producer checks included, as if it had waited.
 public protocol StreamStore: AnyObject, Sendable {
     /// Creates a stream, or confirms an existing one with the same configuration.
     ///

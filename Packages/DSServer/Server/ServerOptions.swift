@@ -120,12 +120,28 @@ public struct ServerLimits: Sendable, Hashable {
     public var maxHeaderBytes: Int
     /// Longest request target, path plus query (`414 URI Too Long` beyond it).
     public var maxURIBytes: Int
+    /// Most appends one connection has in flight at once when a client pipelines them (sends the next before
+    /// the previous answer arrived).
+    ///
+    /// An append pipelined behind appends is handed to the store at once, without waiting for the answers before
+    /// it, so a durable store commits them together (one sync for many) instead of one after another; answers are
+    /// still sent in request order. At this many, the connection stops reading until the oldest is answered.
+    /// The bodies of the appends handed over early together also stay within ``maxBodyBytes``. Any other request
+    /// waits until everything before it is answered. `1` answers every request before taking up the next.
+    public var maxPipelinedAppends: Int
 
-    /// Creates limits: 64 MiB bodies, 32 KiB of headers, 8 KiB request targets by default.
-    public init(maxBodyBytes: Int = 64 * 1024 * 1024, maxHeaderBytes: Int = 32 * 1024, maxURIBytes: Int = 8 * 1024) {
+    /// Creates limits: 64 MiB bodies, 32 KiB of headers, 8 KiB request targets and 32 pipelined appends per
+    /// connection by default.
+    public init(
+        maxBodyBytes: Int = 64 * 1024 * 1024,
+        maxHeaderBytes: Int = 32 * 1024,
+        maxURIBytes: Int = 8 * 1024,
+        maxPipelinedAppends: Int = 32
+    ) {
         self.maxBodyBytes = maxBodyBytes
         self.maxHeaderBytes = maxHeaderBytes
         self.maxURIBytes = maxURIBytes
+        self.maxPipelinedAppends = maxPipelinedAppends
     }
 }
 

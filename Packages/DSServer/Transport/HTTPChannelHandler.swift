@@ -9,6 +9,10 @@ import NIOHTTP1
 /// pipelining handler or response encoder between it and the socket. Pipelined requests (a request arriving
 /// while the previous one is still being answered) wait in order in ``pipelined`` and are taken up as soon as
 /// the response before them is written; while any wait, the handler reads no more from the socket.
+///
+/// One exception: while the requests being answered are all appends, a whole append waiting behind them is
+/// handed to the store at once (up to ``ServerLimits/maxPipelinedAppends`` in flight), so a durable store
+/// commits them together; their answers wait in ``ahead`` until every answer before them was written.
 final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundIn = ByteBuffer
@@ -35,6 +39,18 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var sseWriter: ChannelSSEWriter?
     /// The current request's log and metrics record (Operations/RequestObservation).
     private var observation: RequestObservation?
+    /// The number of the request being answered, and of the next one dispatched: a late answer finds its request.
+    private var currentSequence: UInt64 = 0
+    private var nextSequence: UInt64 = 0
+    /// Whether the request being answered is an append after which pipelined appends may go ahead.
+    private var currentAllowsAhead = false
+    /// Appends dispatched behind the request being answered, in order (see ``dispatchAhead(context:)``).
+    private var ahead = PipelinedAppends()
+    /// Whether ``pipelined`` holds just the start of an append that may go ahead: reads go on until it is whole.
+    private var collectingAhead = false
+    /// Bytes that failed to decode behind requests still being answered: those are answered first, in order,
+    /// then the connection is refused (or, after a `Connection: close` request, simply closed). Reads stop.
+    private var deferredParserError: HTTPParserError?
     private var operations: ServerOperations { handler.operations }
     /// Parts of requests that arrived while a response was being produced, in order.
     private var pipelined = CircularBuffer<HTTPServerRequestPart>()
@@ -71,9 +87,11 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let part = unwrapInboundIn(data)
-        // Behind a response being produced, or behind requests already waiting, a part waits its turn.
+        // Behind a response being produced, or behind requests already waiting, a part waits its turn
+        // (or goes ahead, when it completes an append behind appends).
         if case .responding = state {
             pipelined.append(part)
+            if currentAllowsAhead { dispatchAhead(context: context) }
         } else if !pipelined.isEmpty {
             pipelined.append(part)
         } else {
@@ -83,30 +101,126 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Holds the channel's reads while pipelined requests wait, so a client cannot queue without bound.
     func read(context: ChannelHandlerContext) {
-        if pipelined.isEmpty {
+        if (pipelined.isEmpty || collectingAhead) && deferredParserError == nil {
             context.read()
         } else {
             heldRead = true
         }
     }
 
-    /// Takes up pipelined requests once the connection is idle again, until one of them is being answered.
+    /// Takes up what waits once the connection is idle again: the next append that went ahead (writing its
+    /// answer if it is ready), else pipelined requests, until a request is being answered.
     private func replayPipelined(context: ChannelHandlerContext) {
         guard !replaying else { return }
         replaying = true
         defer { replaying = false }
-        while !pipelined.isEmpty {
+        loop: while true {
             switch state {
-            case .responding: return
+            case .responding:
+                if currentAllowsAhead { dispatchAhead(context: context) }
+                break loop
             case .closed:
                 pipelined.removeAll()
+                break loop
+            case .idle where !ahead.isEmpty:
+                takeUpAhead(context: context)
             case .idle, .receiving, .discarding:
+                guard !pipelined.isEmpty else {
+                    if let error = deferredParserError {
+                        deferredParserError = nil
+                        refuseMalformed(error, context: context)
+                    }
+                    break loop
+                }
+                collectingAhead = false
                 receive(pipelined.removeFirst(), context: context)
             }
         }
-        if heldRead {
+        if heldRead && (pipelined.isEmpty || collectingAhead) && deferredParserError == nil {
             heldRead = false
             context.read()
+        }
+    }
+
+    /// Hands whole appends waiting at the front of ``pipelined`` to the store while the requests in flight are
+    /// appends too, up to the limit (see ``PipelinedAppends``).
+    private func dispatchAhead(context: ChannelHandlerContext) {
+        collectingAhead = false
+        while ahead.count + 1 < limits.maxPipelinedAppends && ahead.isOpen && !operations.isDraining {
+            let scan = PipelinedAppends.scan(pipelined, router: router, limits: limits, byteBudget: limits.maxBodyBytes - ahead.bodyBytes)
+            switch scan {
+            case .wait:
+                return
+            case .incomplete:
+                collectingAhead = true
+                return
+            case .complete(let head, let path, let urlPath, let query, let parts):
+                pipelined.removeFirst()
+                var body: ByteBuffer?
+                for _ in 1..<parts {
+                    guard case .body(let part) = pipelined.removeFirst() else { continue }
+                    if body == nil { body = part } else { body!.writeImmutableBuffer(part) }
+                }
+                dispatchAhead(head, path: path, urlPath: urlPath, query: query, body: body ?? allocator.buffer(capacity: 0), context: context)
+            }
+        }
+    }
+
+    /// Hands one append to the handler ahead of its turn; its answer is kept until its turn.
+    private func dispatchAhead(
+        _ head: HTTPRequestHead,
+        path: String,
+        urlPath: String,
+        query: [String: String],
+        body: ByteBuffer,
+        context: ChannelHandlerContext
+    ) {
+        let lifetime = RequestLifetime(eventLoop: context.eventLoop)
+        let sequence = nextSequence
+        nextSequence &+= 1
+        let origin = ForwardedOrigin.resolve(
+            peer: peer(context), headers: head.headers, scheme: scheme, trustedProxies: operations.trustedProxies
+        )
+        var observation = RequestObservation(
+            method: head.method, target: head.uri, headers: head.headers, peer: peer(context), operations: operations
+        )
+        observation.clientAddress = origin.clientAddress
+        observation.bytesIn = body.readableBytes
+        observation.enterFlight(operations: operations)
+        let request = StreamRequest(method: head.method, streamPath: path, urlPath: urlPath, query: query, headers: head.headers, body: body)
+        let requestContext = RequestContext(
+            eventLoop: context.eventLoop,
+            allocator: allocator,
+            lifetime: lifetime,
+            host: origin.host,
+            scheme: origin.scheme,
+            clientAddress: origin.clientAddress
+        )
+        // The handler reaches the store before it returns (StreamStore: operations apply in call order).
+        let answer = handler.respond(request, context: requestContext)
+        var entry = PipelinedAppends.Entry(
+            sequence: sequence, head: head, keepAlive: head.isKeepAlive, lifetime: lifetime, observation: observation,
+            bodyBytes: body.readableBytes, response: nil
+        )
+        switch answer {
+        case .now(let response):
+            entry.response = response
+            ahead.append(entry)
+        case .later(let future):
+            ahead.append(entry)
+            whenAnswered(future, sequence: sequence, checkHeaders: false, head: head, keepAlive: entry.keepAlive, lifetime: lifetime, context: context)
+        }
+    }
+
+    /// Makes the oldest append that went ahead the request being answered, and writes its answer if it has one.
+    private func takeUpAhead(context: ChannelHandlerContext) {
+        let entry = ahead.removeFirst()
+        currentSequence = entry.sequence
+        currentAllowsAhead = entry.keepAlive
+        observation = entry.observation
+        state = .responding(entry.lifetime)
+        if let response = entry.response {
+            respond(with: response, checkHeaders: false, head: entry.head, keepAlive: entry.keepAlive, lifetime: entry.lifetime, context: context)
         }
     }
 
@@ -158,6 +272,10 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func dispatch(_ head: HTTPRequestHead, body: ByteBuffer, context: ChannelHandlerContext) {
         let lifetime = RequestLifetime(eventLoop: context.eventLoop)
         state = .responding(lifetime)
+        let sequence = nextSequence
+        currentSequence = sequence
+        nextSequence &+= 1
+        currentAllowsAhead = false
         let keepAlive = head.isKeepAlive
         let answer: StreamRequestHandler.Answer
         let origin = ForwardedOrigin.resolve(
@@ -173,6 +291,7 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case .stream(let path, let urlPath, let query):
             checkHeaders = false
             if head.method == .GET, let live = query[QueryParameter.live] { observation?.markLive(live, operations: operations) }
+            currentAllowsAhead = head.method == .POST && keepAlive && limits.maxPipelinedAppends > 1
             let request = StreamRequest(method: head.method, streamPath: path, urlPath: urlPath, query: query, headers: head.headers, body: body)
             let requestContext = RequestContext(
                 eventLoop: context.eventLoop,
@@ -217,16 +336,33 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case .now(let response):
             respond(with: response, checkHeaders: checkHeaders, head: head, keepAlive: keepAlive, lifetime: lifetime, context: context)
         case .later(let future):
-            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-            let checkHeaders = checkHeaders
-            future.whenComplete { result in
-                let (handler, context) = loopBound.value
-                let response: StreamResponse
-                switch result {
-                case .success(let value): response = value
-                case .failure(let error): response = handler.handler.errorResponse(for: error)
-                }
+            whenAnswered(future, sequence: sequence, checkHeaders: checkHeaders, head: head, keepAlive: keepAlive, lifetime: lifetime, context: context)
+        }
+    }
+
+    /// Writes the answer to request `sequence` once `future` has it, or keeps it until its turn if an earlier
+    /// request is still being answered.
+    private func whenAnswered(
+        _ future: EventLoopFuture<StreamResponse>,
+        sequence: UInt64,
+        checkHeaders: Bool,
+        head: HTTPRequestHead,
+        keepAlive: Bool,
+        lifetime: RequestLifetime,
+        context: ChannelHandlerContext
+    ) {
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        future.whenComplete { result in
+            let (handler, context) = loopBound.value
+            let response: StreamResponse
+            switch result {
+            case .success(let value): response = value
+            case .failure(let error): response = handler.handler.errorResponse(for: error)
+            }
+            if sequence == handler.currentSequence {
                 handler.respond(with: response, checkHeaders: checkHeaders, head: head, keepAlive: keepAlive, lifetime: lifetime, context: context)
+            } else if !handler.ahead.complete(sequence, with: response) {
+                lifetime.end(.clientGone)  // the connection closed before its turn
             }
         }
     }
@@ -286,7 +422,8 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
             keepAlive = false
             framing = version.major == 1 && version.minor >= 1 ? .chunked : .untilClose
         }
-        if operations.isDraining { keepAlive = false }
+        // Draining closes the connection after this answer, unless appends that went ahead still wait for theirs.
+        if operations.isDraining && ahead.isEmpty { keepAlive = false }
         let bodyBytes = method == .HEAD ? 0 : contentLength
         observation?.responded(status: status, bytes: bodyBytes)
 
@@ -396,6 +533,12 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         state = .closed
         pipelined.removeAll()
+        collectingAhead = false
+        // Appends that went ahead stay applied (the store has them); only their answers are lost.
+        for entry in ahead.removeAll() {
+            entry.lifetime.end(.clientGone)
+            entry.observation?.finish(clientGone: true, operations: operations)
+        }
         context.fireChannelInactive()
     }
 
@@ -405,16 +548,24 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        switch state {
-        case .idle, .receiving:
-            if let parserError = error as? HTTPParserError {
-                let status: HTTPResponseStatus = parserError == .headerOverflow ? .requestHeaderFieldsTooLarge : .badRequest
-                refuse(status, "malformed HTTP request: \(parserError)", version: .http1_1, context: context)
+        if let parserError = error as? HTTPParserError {
+            switch state {
+            case .idle, .receiving:
+                refuseMalformed(parserError, context: context)
                 return
+            case .responding:
+                // Answer the requests that arrived before the bad bytes first (see deferredParserError).
+                deferredParserError = parserError
+                return
+            case .discarding, .closed:
+                break
             }
-        default:
-            break
         }
         context.close(promise: nil)
+    }
+
+    private func refuseMalformed(_ error: HTTPParserError, context: ChannelHandlerContext) {
+        let status: HTTPResponseStatus = error == .headerOverflow ? .requestHeaderFieldsTooLarge : .badRequest
+        refuse(status, "malformed HTTP request: \(error)", version: .http1_1, context: context)
     }
 }

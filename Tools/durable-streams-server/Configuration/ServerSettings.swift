@@ -130,6 +130,7 @@ struct ServerSettings {
         if let value = try config.int("max-body-bytes", in: 1...Int.max) { limits.maxBodyBytes = value }
         if let value = try config.int("max-header-bytes", in: 1024...Int(Int32.max)) { limits.maxHeaderBytes = value }
         if let value = try config.int("max-uri-bytes", in: 64...Int(Int32.max)) { limits.maxURIBytes = value }
+        if let value = try config.int("max-pipelined-appends", in: 1...4096) { limits.maxPipelinedAppends = value }
     }
 
     private mutating func readHTTP(_ config: ConfigReader) throws {
