@@ -5,12 +5,12 @@ import NIOHTTP1
 /// Moves bytes between one HTTP/1.1 connection and the ``StreamRequestHandler``: collects a request within
 /// the configured limits, routes it, writes the response, and reports hang-ups so waiters are released at once.
 ///
-/// It sits right above NIO's request decoder and writes responses as bytes itself (``ResponseHeadWriter``): no
-/// pipelining handler or response encoder between it and the socket. Pipelined requests (a request arriving
-/// while the previous one is still being answered) wait in order in ``pipelined`` and are taken up as soon as
-/// the response before them is written; while any wait, the handler reads no more from the socket.
+/// It parses the socket's bytes itself (``HTTPRequestParser``) and writes responses as bytes (``ResponseHeadWriter``):
+/// no NIO decoder, pipelining handler or response encoder between it and the socket. Pipelined requests (a request
+/// arriving while the previous one is still being answered) wait in order in ``pipelined`` and are taken up as soon
+/// as the response before them is written; while any wait, the handler reads no more from the socket.
 final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
@@ -32,6 +32,7 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private var state = State.idle
+    private var parser: HTTPRequestParser
     private var sseWriter: ChannelSSEWriter?
     /// The current request's log and metrics record (Operations/RequestObservation).
     private var observation: RequestObservation?
@@ -53,6 +54,7 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         self.handler = handler
         self.router = router
         self.limits = limits
+        self.parser = HTTPRequestParser(limits: HTTPRequestParser.Limits(limits))
         self.headWriter = headWriter
         self.scheme = scheme
     }
@@ -70,7 +72,16 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let part = unwrapInboundIn(data)
+        parser.feed(unwrapInboundIn(data))
+        do {
+            while let part = try parser.next() { take(part, context: context) }
+        } catch {
+            parserFailed(error, context: context)
+        }
+    }
+
+    /// Hands on one request part, in the order they arrived.
+    private func take(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
         // Behind a response being produced, or behind requests already waiting, a part waits its turn.
         if case .responding = state {
             pipelined.append(part)
@@ -404,17 +415,18 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.fireChannelWritabilityChanged()
     }
 
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+    /// Answers a request the parser refused, if none is being answered, and closes the connection: after a
+    /// framing error nothing later on it can be trusted (the parser yields nothing more).
+    private func parserFailed(_ error: HTTPRequestParserError, context: ChannelHandlerContext) {
         switch state {
         case .idle, .receiving:
-            if let parserError = error as? HTTPParserError {
-                let status: HTTPResponseStatus = parserError == .headerOverflow ? .requestHeaderFieldsTooLarge : .badRequest
-                refuse(status, "malformed HTTP request: \(parserError)", version: .http1_1, context: context)
-                return
-            }
+            refuse(error.status, error.description, version: .http1_1, context: context)
         default:
-            break
+            context.close(promise: nil)
         }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
         context.close(promise: nil)
     }
 }
