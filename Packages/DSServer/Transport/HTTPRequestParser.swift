@@ -36,7 +36,7 @@ struct HTTPRequestParser {
             self.init(
                 maxHeadBytes: limits.maxHeaderBytes,
                 maxFields: limits.maxHeaderFields,
-                maxRequestLineBytes: limits.maxURIBytes + 256
+                maxRequestLineBytes: limits.maxURIBytes > Int.max - 256 ? Int.max : limits.maxURIBytes + 256
             )
         }
     }
