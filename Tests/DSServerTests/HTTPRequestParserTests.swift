@@ -125,6 +125,24 @@ struct HTTPRequestParserTests {
         }
     }
 
+    /// Only the unfinished line is kept between feeds, and all of it has been searched for its end already, so a
+    /// head sent byte by byte is scanned once (linear time) rather than again at each byte.
+    @Test func theSearchForALineEndResumesWhereItStopped() throws {
+        var parser = HTTPRequestParser(limits: Self.limits)
+        parser.feed(ByteBuffer(string: "GET / HTTP/1.1\r\nX-Slow: "))
+        #expect(try parser.next() == nil)
+        for count in 1...100 {
+            parser.feed(ByteBuffer(string: "a"))
+            #expect(try parser.next() == nil)
+            #expect(parser.buffer?.readableBytes == 8 + count)
+            #expect(parser.scanned == 8 + count)
+        }
+        parser.feed(ByteBuffer(string: "\r\n\r\n"))
+        guard case .head(let head) = try parser.next() else { Issue.record("no head"); return }
+        #expect(head.headers["X-Slow"] == [String(repeating: "a", count: 100)])
+        #expect(parser.scanned == 0)
+    }
+
     // MARK: - Request line
 
     @Test(arguments: [
