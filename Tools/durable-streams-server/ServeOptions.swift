@@ -42,6 +42,7 @@ struct ServeOptions: ParsableArguments {
     // Limits
     @Option(name: .customLong("max-body-bytes"), help: "Largest accepted request body (default 67108864).") var maxBodyBytes: String?
     @Option(name: .customLong("max-header-bytes"), help: "Largest request header block (default 32768).") var maxHeaderBytes: String?
+    @Option(name: .customLong("max-header-fields"), help: "Most request header fields (default 100).") var maxHeaderFields: String?
     @Option(name: .customLong("max-uri-bytes"), help: "Longest request target (default 8192).") var maxURIBytes: String?
     @Option(name: .customLong("max-pipelined-appends"), help: "Most pipelined appends in flight per connection (default 32; 1 answers one at a time).")
     var maxPipelinedAppends: String?
@@ -130,6 +131,7 @@ struct ServeOptions: ParsableArguments {
         put("expiry-sweep-interval-ms", expirySweepIntervalMilliseconds)
         put("max-body-bytes", maxBodyBytes)
         put("max-header-bytes", maxHeaderBytes)
+        put("max-header-fields", maxHeaderFields)
         put("max-uri-bytes", maxURIBytes)
         put("max-pipelined-appends", maxPipelinedAppends)
         if noCompression { values["compression"] = .bool(false) }

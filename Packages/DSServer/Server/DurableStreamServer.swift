@@ -65,10 +65,6 @@ public final class DurableStreamServer: Sendable {
         let scheme = tlsContext == nil ? "http" : "https"
         await countExistingStreams()
         let router = StreamPathRouter(streamRoot: options.streamRoot)
-        var limits = NIOHTTPDecoderLimitConfiguration()
-        limits.maxHeaderListSize = options.limits.maxHeaderBytes
-        limits.maxHeaderFieldSize = options.limits.maxHeaderBytes
-        let decoderLimits = limits
         var commonHeaders = HTTPHeaders()
         handler.addCommonHeaders(to: &commonHeaders)
         let headWriter = ResponseHeadWriter(commonHeaders: commonHeaders)
@@ -84,13 +80,10 @@ public final class DurableStreamServer: Sendable {
                     if let tlsContext {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tlsContext))
                     }
-                    // The decoder alone: HTTPChannelHandler writes responses as bytes and queues pipelined
-                    // requests itself (no NIO pipelining handler, response encoder or header validator; our
-                    // header values are checked where they are made, see ServerConfigurationError.check and
-                    // HeaderSafety).
-                    try channel.pipeline.syncOperations.addHandler(
-                        ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes, limitConfiguration: decoderLimits))
-                    )
+                    // HTTPChannelHandler parses requests (HTTPRequestParser), writes responses as bytes and
+                    // queues pipelined requests itself: no NIO decoder, pipelining handler, response encoder or
+                    // header validator (our header values are checked where they are made, see
+                    // ServerConfigurationError.check and HeaderSafety).
                     try channel.pipeline.syncOperations.addHandler(
                         HTTPChannelHandler(handler: handler, router: router, limits: options.limits, headWriter: headWriter, scheme: scheme)
                     )

@@ -116,10 +116,15 @@ public struct ServerOptions: Sendable {
 public struct ServerLimits: Sendable, Hashable {
     /// Largest request body (`413 Payload Too Large` beyond it).
     public var maxBodyBytes: Int
-    /// Largest total size of request headers (`431 Request Header Fields Too Large` beyond it).
+    /// Largest request head: the request line and the header fields, CRLFs included, up to the empty line ending
+    /// them (`431 Request Header Fields Too Large` beyond it). Also bounds a chunked body's trailer section.
     public var maxHeaderBytes: Int
     /// Longest request target, path plus query (`414 URI Too Long` beyond it).
     public var maxURIBytes: Int
+    /// Most header fields in one request, and most trailer fields after a chunked body
+    /// (`431 Request Header Fields Too Large` beyond it). Each field costs two strings, so a head of many tiny
+    /// fields within ``maxHeaderBytes`` would otherwise cost far more memory and time than its size suggests.
+    public var maxHeaderFields: Int
     /// Most appends one connection has in flight at once when a client pipelines them (sends the next before
     /// the previous answer arrived).
     ///
@@ -130,17 +135,19 @@ public struct ServerLimits: Sendable, Hashable {
     /// waits until everything before it is answered. `1` answers every request before taking up the next.
     public var maxPipelinedAppends: Int
 
-    /// Creates limits: 64 MiB bodies, 32 KiB of headers, 8 KiB request targets and 32 pipelined appends per
-    /// connection by default.
+    /// Creates limits: 64 MiB bodies, 32 KiB of headers in at most 100 fields, 8 KiB request targets and 32
+    /// pipelined appends per connection by default.
     public init(
         maxBodyBytes: Int = 64 * 1024 * 1024,
         maxHeaderBytes: Int = 32 * 1024,
         maxURIBytes: Int = 8 * 1024,
+        maxHeaderFields: Int = 100,
         maxPipelinedAppends: Int = 32
     ) {
         self.maxBodyBytes = maxBodyBytes
         self.maxHeaderBytes = maxHeaderBytes
         self.maxURIBytes = maxURIBytes
+        self.maxHeaderFields = maxHeaderFields
         self.maxPipelinedAppends = maxPipelinedAppends
     }
 }

@@ -5,16 +5,16 @@ import NIOHTTP1
 /// Moves bytes between one HTTP/1.1 connection and the ``StreamRequestHandler``: collects a request within
 /// the configured limits, routes it, writes the response, and reports hang-ups so waiters are released at once.
 ///
-/// It sits right above NIO's request decoder and writes responses as bytes itself (``ResponseHeadWriter``): no
-/// pipelining handler or response encoder between it and the socket. Pipelined requests (a request arriving
-/// while the previous one is still being answered) wait in order in ``pipelined`` and are taken up as soon as
-/// the response before them is written; while any wait, the handler reads no more from the socket.
+/// It parses the socket's bytes itself (``HTTPRequestParser``) and writes responses as bytes (``ResponseHeadWriter``):
+/// no NIO decoder, pipelining handler or response encoder between it and the socket. Pipelined requests (a request
+/// arriving while the previous one is still being answered) wait in order in ``pipelined`` and are taken up as soon
+/// as the response before them is written; while any wait, the handler reads no more from the socket.
 ///
 /// One exception: while the requests being answered are all appends, a whole append waiting behind them is
 /// handed to the store at once (up to ``ServerLimits/maxPipelinedAppends`` in flight), so a durable store
 /// commits them together; their answers wait in ``ahead`` until every answer before them was written.
 final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
@@ -36,6 +36,7 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private var state = State.idle
+    private var parser: HTTPRequestParser
     private var sseWriter: ChannelSSEWriter?
     /// The current request's log and metrics record (Operations/RequestObservation).
     private var observation: RequestObservation?
@@ -50,7 +51,7 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var collectingAhead = false
     /// Bytes that failed to decode behind requests still being answered: those are answered first, in order,
     /// then the connection is refused (or, after a `Connection: close` request, simply closed). Reads stop.
-    private var deferredParserError: HTTPParserError?
+    private var deferredParserError: HTTPRequestParserError?
     private var operations: ServerOperations { handler.operations }
     /// Parts of requests that arrived while a response was being produced, in order.
     private var pipelined = CircularBuffer<HTTPServerRequestPart>()
@@ -69,6 +70,7 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         self.handler = handler
         self.router = router
         self.limits = limits
+        self.parser = HTTPRequestParser(limits: HTTPRequestParser.Limits(limits))
         self.headWriter = headWriter
         self.scheme = scheme
     }
@@ -86,7 +88,16 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let part = unwrapInboundIn(data)
+        parser.feed(unwrapInboundIn(data))
+        do {
+            while let part = try parser.next() { take(part, context: context) }
+        } catch {
+            parserFailed(error, context: context)
+        }
+    }
+
+    /// Hands on one request part, in the order they arrived.
+    private func take(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
         // Behind a response being produced, or behind requests already waiting, a part waits its turn
         // (or goes ahead, when it completes an append behind appends).
         if case .responding = state {
@@ -547,25 +558,25 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.fireChannelWritabilityChanged()
     }
 
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if let parserError = error as? HTTPParserError {
-            switch state {
-            case .idle, .receiving:
-                refuseMalformed(parserError, context: context)
-                return
-            case .responding:
-                // Answer the requests that arrived before the bad bytes first (see deferredParserError).
-                deferredParserError = parserError
-                return
-            case .discarding, .closed:
-                break
-            }
+    /// Answers a request the parser refused once the requests before it are answered, then closes the connection:
+    /// after a framing error nothing later on it can be trusted (the parser yields nothing more).
+    private func parserFailed(_ error: HTTPRequestParserError, context: ChannelHandlerContext) {
+        switch state {
+        case .idle, .receiving:
+            refuseMalformed(error, context: context)
+        case .responding:
+            // Answer the requests that arrived before the bad bytes first (see deferredParserError).
+            deferredParserError = error
+        case .discarding, .closed:
+            context.close(promise: nil)
         }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
         context.close(promise: nil)
     }
 
-    private func refuseMalformed(_ error: HTTPParserError, context: ChannelHandlerContext) {
-        let status: HTTPResponseStatus = error == .headerOverflow ? .requestHeaderFieldsTooLarge : .badRequest
-        refuse(status, "malformed HTTP request: \(error)", version: .http1_1, context: context)
+    private func refuseMalformed(_ error: HTTPRequestParserError, context: ChannelHandlerContext) {
+        refuse(error.status, error.description, version: .http1_1, context: context)
     }
 }

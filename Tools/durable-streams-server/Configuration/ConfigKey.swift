@@ -10,7 +10,7 @@ enum ConfigKey {
         "long-poll-timeout-ms", "sse-connection-lifetime-ms", "read-chunk-bytes", "public-caching",
         "cursor-interval-seconds", "cursor-epoch", "expiry-sweep-interval-ms",
         // Limits
-        "max-body-bytes", "max-header-bytes", "max-uri-bytes", "max-pipelined-appends",
+        "max-body-bytes", "max-header-bytes", "max-header-fields", "max-uri-bytes", "max-pipelined-appends",
         // HTTP extras
         "compression", "compression-min-bytes", "compression-level", "cors-origin", "cors-max-age",
         "cross-origin-resource-policy",

@@ -129,6 +129,7 @@ struct ServerSettings {
         if let value = try config.int("expiry-sweep-interval-ms", in: 1...Int(Int32.max)) { expirySweepIntervalMilliseconds = value }
         if let value = try config.int("max-body-bytes", in: 1...Int.max) { limits.maxBodyBytes = value }
         if let value = try config.int("max-header-bytes", in: 1024...Int(Int32.max)) { limits.maxHeaderBytes = value }
+        if let value = try config.int("max-header-fields", in: 1...10_000) { limits.maxHeaderFields = value }
         if let value = try config.int("max-uri-bytes", in: 64...Int(Int32.max)) { limits.maxURIBytes = value }
         if let value = try config.int("max-pipelined-appends", in: 1...4096) { limits.maxPipelinedAppends = value }
     }
