@@ -198,17 +198,8 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         observation.clientAddress = origin.clientAddress
         observation.bytesIn = body.readableBytes
         observation.enterFlight(operations: operations)
-        let request = StreamRequest(method: head.method, streamPath: path, urlPath: urlPath, query: query, headers: head.headers, body: body)
-        let requestContext = RequestContext(
-            eventLoop: context.eventLoop,
-            allocator: allocator,
-            lifetime: lifetime,
-            host: origin.host,
-            scheme: origin.scheme,
-            clientAddress: origin.clientAddress
-        )
         // The handler reaches the store before it returns (StreamStore: operations apply in call order).
-        let answer = handler.respond(request, context: requestContext)
+        let answer = respondToStream(head, path: path, urlPath: urlPath, query: query, body: body, origin: origin, lifetime: lifetime, context: context)
         var entry = PipelinedAppends.Entry(
             sequence: sequence, head: head, keepAlive: head.isKeepAlive, lifetime: lifetime, observation: observation,
             bodyBytes: body.readableBytes, response: nil
@@ -221,6 +212,29 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
             ahead.append(entry)
             whenAnswered(future, sequence: sequence, checkHeaders: false, head: head, keepAlive: entry.keepAlive, lifetime: lifetime, context: context)
         }
+    }
+
+    /// Hands a request below the stream root to the protocol handler.
+    private func respondToStream(
+        _ head: HTTPRequestHead,
+        path: String,
+        urlPath: String,
+        query: [String: String],
+        body: ByteBuffer,
+        origin: ForwardedOrigin,
+        lifetime: RequestLifetime,
+        context: ChannelHandlerContext
+    ) -> StreamRequestHandler.Answer {
+        let request = StreamRequest(method: head.method, streamPath: path, urlPath: urlPath, query: query, headers: head.headers, body: body)
+        let requestContext = RequestContext(
+            eventLoop: context.eventLoop,
+            allocator: allocator,
+            lifetime: lifetime,
+            host: origin.host,
+            scheme: origin.scheme,
+            clientAddress: origin.clientAddress
+        )
+        return handler.respond(request, context: requestContext)
     }
 
     /// Makes the oldest append that went ahead the request being answered, and writes its answer if it has one.
@@ -303,16 +317,7 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
             checkHeaders = false
             if head.method == .GET, let live = query[QueryParameter.live] { observation?.markLive(live, operations: operations) }
             currentAllowsAhead = head.method == .POST && keepAlive && limits.maxPipelinedAppends > 1
-            let request = StreamRequest(method: head.method, streamPath: path, urlPath: urlPath, query: query, headers: head.headers, body: body)
-            let requestContext = RequestContext(
-                eventLoop: context.eventLoop,
-                allocator: allocator,
-                lifetime: lifetime,
-                host: origin.host,
-                scheme: origin.scheme,
-                clientAddress: origin.clientAddress
-            )
-            answer = handler.respond(request, context: requestContext)
+            answer = respondToStream(head, path: path, urlPath: urlPath, query: query, body: body, origin: origin, lifetime: lifetime, context: context)
         case .reserved(let subpath, let query):
             let requestContext = RequestContext(
                 eventLoop: context.eventLoop,
