@@ -171,6 +171,47 @@ struct PipelinedAppendTests {
         }
     }
 
+    /// A chunked append whose body arrives in pieces behind an append in flight is collected while its pieces stay
+    /// within the body limit, and goes ahead once whole; one whose pieces go over waits its turn and is refused.
+    @Test func aChunkedAppendArrivingInPiecesGoesAheadWithinTheBodyLimit() async throws {
+        let store = HeldAppendStore()
+        try await TestServer.with(store: store, configure: { $0.limits.maxBodyBytes = 64 }) { server in
+            let path = uniquePath("ahead-pieces")
+            try await server.createStream(path)
+            let target = server.urlPath(path)
+            let chunkedHead = "POST \(target) HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n"
+
+            let socket = try RawSocket(port: server.port)
+            try socket.send(Self.append(target, "first", id: "first"))
+            #expect(await eventually { store.received == 1 })
+            // The pieces are sent apart so that they reach the server in reads of their own (the test passes
+            // however they arrive; apart, they exercise collecting a body across reads).
+            try socket.send(chunkedHead)
+            for piece in ["ab", "cd", "ef"] {
+                try await Task.sleep(for: .milliseconds(50))
+                try socket.send("2\r\n\(piece)\r\n")
+            }
+            try await Task.sleep(for: .milliseconds(50))
+            try socket.send("0\r\n\r\n")
+            #expect(await eventually { store.received == 2 }, "the whole chunked append went ahead of the held one")
+            store.releaseAllNewestFirst()
+            #expect(try await Self.receive(2, from: socket).map(\.status) == [204, 204])
+            socket.close()
+
+            let over = try RawSocket(port: server.port)
+            try over.send(Self.append(target, "second", id: "second"))
+            #expect(await eventually { store.received == 3 })
+            try over.send(chunkedHead)
+            for _ in 0..<5 { try over.send("14\r\n" + String(repeating: "z", count: 20) + "\r\n") }  // 100 bytes > 64
+            try over.send("0\r\n\r\n")
+            store.releaseAllNewestFirst()
+            #expect(try await Self.receive(2, from: over).map(\.status) == [204, 413])
+            over.close()
+            #expect(store.received == 3)
+            #expect(try await server.request(.GET, path + "?offset=-1").text == "firstabcdefsecond")
+        }
+    }
+
     /// The client hangs up while appends wait for the store: every request in flight ends at once, the appends
     /// the store had stay applied, and the server goes on serving.
     @Test func aHangUpWithAppendsInFlightLeavesTheStoredOnesReadable() async throws {
@@ -275,6 +316,17 @@ struct PipelinedAppendTests {
     private static func append(_ target: String, _ body: String, id: String, close: Bool = false, headers: String = "") -> String {
         "POST \(target) HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\nX-Request-Id: \(id)\r\n"
             + (close ? "Connection: close\r\n" : "") + headers + "Content-Length: \(body.utf8.count)\r\n\r\n" + body
+    }
+
+    /// Reads from `socket` until `count` whole responses arrived.
+    private static func receive(_ count: Int, from socket: RawSocket) async throws -> [RawResponse] {
+        var raw = ""
+        while true {
+            if let responses = try? RawResponse.parse(raw), responses.count >= count { return responses }
+            let more = try await socket.receive()
+            guard !more.isEmpty else { return try RawResponse.parse(raw) }
+            raw += more
+        }
     }
 
     /// Sends `requests` on one connection in one write and collects everything until the server closes it.

@@ -47,8 +47,9 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var currentAllowsAhead = false
     /// Appends dispatched behind the request being answered, in order (see ``dispatchAhead(context:)``).
     private var ahead = PipelinedAppends()
-    /// Whether ``pipelined`` holds just the start of an append that may go ahead: reads go on until it is whole.
-    private var collectingAhead = false
+    /// The body bytes so far when ``pipelined`` holds just the start of an append that may go ahead (reads go on
+    /// until it is whole); `nil` otherwise.
+    private var collectingAhead: Int?
     /// Bytes that failed to decode behind requests still being answered: those are answered first, in order,
     /// then the connection is refused (or, after a `Connection: close` request, simply closed). Reads stop.
     private var deferredParserError: HTTPRequestParserError?
@@ -102,7 +103,7 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         // (or goes ahead, when it completes an append behind appends).
         if case .responding = state {
             pipelined.append(part)
-            if currentAllowsAhead { dispatchAhead(context: context) }
+            if currentAllowsAhead { aheadMayChange(with: part, context: context) }
         } else if !pipelined.isEmpty {
             pipelined.append(part)
         } else {
@@ -112,7 +113,7 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Holds the channel's reads while pipelined requests wait, so a client cannot queue without bound.
     func read(context: ChannelHandlerContext) {
-        if (pipelined.isEmpty || collectingAhead) && deferredParserError == nil {
+        if (pipelined.isEmpty || collectingAhead != nil) && deferredParserError == nil {
             context.read()
         } else {
             heldRead = true
@@ -143,27 +144,41 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
                     }
                     break loop
                 }
-                collectingAhead = false
+                collectingAhead = nil
                 receive(pipelined.removeFirst(), context: context)
             }
         }
-        if heldRead && (pipelined.isEmpty || collectingAhead) && deferredParserError == nil {
+        if heldRead && (pipelined.isEmpty || collectingAhead != nil) && deferredParserError == nil {
             heldRead = false
             context.read()
         }
     }
 
+    /// A part arrived behind requests in flight that allow appends to go ahead. A head or an end may complete
+    /// or start an append that can go ahead, so the waiting parts are scanned; a body part can only take the
+    /// append being collected over the byte budget, so it is just counted (scanning every waiting part again
+    /// for each body part would cost time quadratic in the parts of a body arriving in small pieces).
+    private func aheadMayChange(with part: HTTPServerRequestPart, context: ChannelHandlerContext) {
+        guard case .body(let bytes) = part else {
+            dispatchAhead(context: context)
+            return
+        }
+        guard let collected = collectingAhead else { return }
+        let total = collected + bytes.readableBytes
+        collectingAhead = total > limits.maxBodyBytes - ahead.bodyBytes ? nil : total
+    }
+
     /// Hands whole appends waiting at the front of ``pipelined`` to the store while the requests in flight are
     /// appends too, up to the limit (see ``PipelinedAppends``).
     private func dispatchAhead(context: ChannelHandlerContext) {
-        collectingAhead = false
+        collectingAhead = nil
         while ahead.count + 1 < limits.maxPipelinedAppends && ahead.isOpen && !operations.isDraining {
             let scan = PipelinedAppends.scan(pipelined, router: router, limits: limits, byteBudget: limits.maxBodyBytes - ahead.bodyBytes)
             switch scan {
             case .wait:
                 return
-            case .incomplete:
-                collectingAhead = true
+            case .incomplete(let bodyBytes):
+                collectingAhead = bodyBytes
                 return
             case .complete(let head, let path, let urlPath, let query, let parts):
                 pipelined.removeFirst()
@@ -549,7 +564,7 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         state = .closed
         pipelined.removeAll()
-        collectingAhead = false
+        collectingAhead = nil
         // Appends that went ahead stay applied (the store has them); only their answers are lost.
         for entry in ahead.removeAll() {
             entry.lifetime.end(.clientGone)

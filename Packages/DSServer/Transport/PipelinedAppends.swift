@@ -66,8 +66,8 @@ struct PipelinedAppends {
     enum Scan {
         /// Nothing that may go ahead: no request, or one that must wait for every answer before it.
         case wait
-        /// The start of an append that may go ahead once the rest of its body arrived.
-        case incomplete
+        /// The start of an append that may go ahead once the rest of its body arrived, with its body bytes so far.
+        case incomplete(bodyBytes: Int)
         /// A whole append that may go ahead: its head, path and the number of parts it spans (head to end).
         case complete(HTTPRequestHead, path: String, urlPath: String, query: [String: String], parts: Int)
     }
@@ -102,6 +102,6 @@ struct PipelinedAppends {
             }
             index = parts.index(after: index)
         }
-        return .incomplete
+        return .incomplete(bodyBytes: bytes)
     }
 }
