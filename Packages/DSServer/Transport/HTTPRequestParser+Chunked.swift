@@ -71,23 +71,15 @@ extension HTTPRequestParser {
     /// Reads the trailer section after the last chunk: its fields are checked like the head's, counted against
     /// the same limits, and dropped. `true` once its empty line has arrived.
     mutating func readTrailers() throws(HTTPRequestParserError) -> Bool {
-        guard let input = buffer else { return false }
-        let from = scanned
-        let scan = input.withUnsafeReadableBytes { bytes in
-            Result(catching: { () throws(HTTPRequestParserError) in try self.scanTrailers(bytes, from: from) })
-        }
-        let (used, complete) = try scan.get()
-        if used > 0 { consume(used) }
-        guard complete else {
-            scanned = buffer?.readableBytes ?? 0
-            return false
-        }
+        guard try readLines(of: .trailers) else { return false }
         headBytes = 0
         fieldCount = 0
         return true
     }
 
-    private mutating func scanTrailers(_ bytes: UnsafeRawBufferPointer, from: Int) throws(HTTPRequestParserError) -> (Int, Bool) {
+    /// Takes the complete trailer lines in `bytes` (the search for the first one's LF resumes at `from`): returns
+    /// how many bytes they span and whether the last was the empty line ending the section.
+    mutating func scanTrailers(_ bytes: UnsafeRawBufferPointer, from: Int) throws(HTTPRequestParserError) -> (Int, Bool) {
         var lineStart = 0
         var searchFrom = from
         while let lineFeed = HTTPSyntax.lineFeed(in: bytes, from: searchFrom) {

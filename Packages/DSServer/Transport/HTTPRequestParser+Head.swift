@@ -5,17 +5,7 @@ import NIOHTTP1
 extension HTTPRequestParser {
     /// Reads the head's complete lines; returns the head once its empty line has arrived.
     mutating func readHead() throws(HTTPRequestParserError) -> HTTPRequestHead? {
-        guard let input = buffer else { return nil }
-        let from = scanned
-        let scan = input.withUnsafeReadableBytes { bytes in
-            Result(catching: { () throws(HTTPRequestParserError) in try self.scanHead(bytes, from: from) })
-        }
-        let (used, complete) = try scan.get()
-        if used > 0 { consume(used) }
-        guard complete else {
-            scanned = buffer?.readableBytes ?? 0
-            return nil
-        }
+        guard try readLines(of: .head) else { return nil }
         let framing = try framing()
         var taken: [(String, String)] = []
         swap(&taken, &fields)
@@ -34,7 +24,7 @@ extension HTTPRequestParser {
 
     /// Takes the complete lines in `bytes` (the search for the first one's LF resumes at `from`): returns how
     /// many bytes they span and whether the last was the empty line ending the head.
-    private mutating func scanHead(_ bytes: UnsafeRawBufferPointer, from: Int) throws(HTTPRequestParserError) -> (Int, Bool) {
+    mutating func scanHead(_ bytes: UnsafeRawBufferPointer, from: Int) throws(HTTPRequestParserError) -> (Int, Bool) {
         var lineStart = 0
         var searchFrom = from
         while let lineFeed = HTTPSyntax.lineFeed(in: bytes, from: searchFrom) {

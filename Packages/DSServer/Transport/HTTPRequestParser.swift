@@ -142,6 +142,32 @@ struct HTTPRequestParser {
         }
     }
 
+    /// The sections made of CRLF-ended lines up to an empty one.
+    enum LineSection {
+        case head
+        case trailers
+    }
+
+    /// Takes the complete lines of `section` that are buffered, resuming the search for a line's end where the
+    /// previous call left it (so a section arriving a byte at a time costs linear time), and keeps only the
+    /// unfinished line. `true` once the section's empty line has arrived.
+    mutating func readLines(of section: LineSection) throws(HTTPRequestParserError) -> Bool {
+        guard let input = buffer else { return false }
+        let from = scanned
+        let scan = input.withUnsafeReadableBytes { bytes in
+            Result(catching: { () throws(HTTPRequestParserError) in
+                switch section {
+                case .head: try self.scanHead(bytes, from: from)
+                case .trailers: try self.scanTrailers(bytes, from: from)
+                }
+            })
+        }
+        let (used, complete) = try scan.get()
+        if used > 0 { consume(used) }
+        if !complete { scanned = buffer?.readableBytes ?? 0 }
+        return complete
+    }
+
     /// A slice of up to `limit` buffered body bytes, or `nil` when none are buffered.
     private mutating func readBody(upTo limit: Int) -> ByteBuffer? {
         guard let available = buffer?.readableBytes, available > 0 else { return nil }
