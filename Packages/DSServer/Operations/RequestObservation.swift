@@ -35,6 +35,13 @@ struct RequestObservation: Sendable {
         }
     }
 
+    /// The whole request arrived from `clientAddress` with `bodyBytes` of body and is handed on to be answered.
+    mutating func dispatched(clientAddress: SocketAddress?, bodyBytes: Int, operations: ServerOperations) {
+        self.clientAddress = clientAddress
+        bytesIn = bodyBytes
+        enterFlight(operations: operations)
+    }
+
     /// The request is complete and being answered: a graceful shutdown now waits for it.
     mutating func enterFlight(operations: ServerOperations) {
         guard !inFlight else { return }

@@ -80,6 +80,11 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         allocator = context.channel.allocator
     }
 
+    /// Where a request came from: the peer, or what trusted proxies in front of it say.
+    private func origin(of head: HTTPRequestHead, context: ChannelHandlerContext) -> ForwardedOrigin {
+        ForwardedOrigin.resolve(peer: peer(context), headers: head.headers, scheme: scheme, trustedProxies: operations.trustedProxies)
+    }
+
     /// The connection's peer (its address does not change while it is open).
     private func peer(_ context: ChannelHandlerContext) -> SocketAddress? {
         if let cachedPeer { return cachedPeer }
@@ -204,15 +209,11 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let lifetime = RequestLifetime(eventLoop: context.eventLoop)
         let sequence = nextSequence
         nextSequence &+= 1
-        let origin = ForwardedOrigin.resolve(
-            peer: peer(context), headers: head.headers, scheme: scheme, trustedProxies: operations.trustedProxies
-        )
+        let origin = origin(of: head, context: context)
         var observation = RequestObservation(
             method: head.method, target: head.uri, headers: head.headers, peer: peer(context), operations: operations
         )
-        observation.clientAddress = origin.clientAddress
-        observation.bytesIn = body.readableBytes
-        observation.enterFlight(operations: operations)
+        observation.dispatched(clientAddress: origin.clientAddress, bodyBytes: body.readableBytes, operations: operations)
         // The handler reaches the store before it returns (StreamStore: operations apply in call order).
         let answer = respondToStream(head, path: path, urlPath: urlPath, query: query, body: body, origin: origin, lifetime: lifetime, context: context)
         var entry = PipelinedAppends.Entry(
@@ -318,12 +319,8 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         currentAllowsAhead = false
         let keepAlive = head.isKeepAlive
         let answer: StreamRequestHandler.Answer
-        let origin = ForwardedOrigin.resolve(
-            peer: peer(context), headers: head.headers, scheme: scheme, trustedProxies: operations.trustedProxies
-        )
-        observation?.clientAddress = origin.clientAddress
-        observation?.bytesIn = body.readableBytes
-        observation?.enterFlight(operations: operations)
+        let origin = origin(of: head, context: context)
+        observation?.dispatched(clientAddress: origin.clientAddress, bodyBytes: body.readableBytes, operations: operations)
         // Responses from outside the stream protocol (control APIs, operations endpoints) are checked before they
         // are sent: NIO's own header validation is off (see DurableStreamServer.start).
         var checkHeaders = true
