@@ -40,13 +40,7 @@ struct RequestID: Sendable, Equatable, CustomStringConvertible {
             buffer.writeString(id)
         case .generated(let sequence):
             buffer.writeString(Self.processPrefix)
-            var shift = 60
-            while shift > 0 && sequence >> shift == 0 { shift -= 4 }
-            while shift >= 0 {
-                let digit = UInt8((sequence >> shift) & 0xF)
-                buffer.writeInteger(digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10)
-                shift -= 4
-            }
+            ResponseHeadWriter.writeHexadecimal(sequence, into: &buffer)
         }
     }
 

@@ -121,13 +121,7 @@ final class ChannelSSEWriter: SSEWriter {
 
     /// Appends `<length in hex>\r\n` to `buffer`.
     static func writeChunkHeader(_ length: Int, into buffer: inout ByteBuffer) {
-        var shift = 0
-        while shift < 60 && length >> (shift + 4) > 0 { shift += 4 }
-        while shift >= 0 {
-            let digit = UInt8((length >> shift) & 0xF)
-            buffer.writeInteger(digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10)
-            shift -= 4
-        }
+        ResponseHeadWriter.writeHexadecimal(UInt64(length), into: &buffer)
         buffer.writeStaticString("\r\n")
     }
 

@@ -112,6 +112,17 @@ struct ResponseHeadWriter {
         }
     }
 
+    /// An unsigned integer in lowercase hexadecimal, without formatting a `String`.
+    static func writeHexadecimal(_ value: UInt64, into buffer: inout ByteBuffer) {
+        var shift = 0
+        while shift < 60 && value >> (shift + 4) > 0 { shift += 4 }
+        while shift >= 0 {
+            let digit = UInt8((value >> shift) & 0xF)
+            buffer.writeInteger(digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10)
+            shift -= 4
+        }
+    }
+
     /// `Content-Length`, `Transfer-Encoding` and `Connection`, in any case: set by the transport alone.
     static func isFramingHeader(_ name: String) -> Bool {
         switch name.utf8.count {
