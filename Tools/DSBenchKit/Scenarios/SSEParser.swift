@@ -40,21 +40,17 @@ struct SSEParser {
                 eventType = line
             }
         }
-        if input.readableBytes > 0 {
-            // A copy, so the connection's receive buffer is not held until the line completes.
-            var copy = ByteBuffer()
-            copy.reserveCapacity(input.readableBytes * 2)
-            copy.writeImmutableBuffer(input)
-            carried = copy
-        }
-        // Slices of `chunk` kept for an event still open are copied for the same reason.
-        if var open = eventType { eventType = Self.copy(&open) }
-        if var open = data { data = Self.copy(&open) }
+        // Copies, so the connection's receive buffer is not held until the line or the event completes (the
+        // unfinished line with room for the rest of it).
+        if input.readableBytes > 0 { carried = Self.copy(input, room: input.readableBytes) }
+        if let open = eventType { eventType = Self.copy(open) }
+        if let open = data { data = Self.copy(open) }
     }
 
-    private static func copy(_ buffer: inout ByteBuffer) -> ByteBuffer {
+    private static func copy(_ buffer: ByteBuffer, room: Int = 0) -> ByteBuffer {
         var copy = ByteBuffer()
-        copy.writeBuffer(&buffer)
+        copy.reserveCapacity(buffer.readableBytes + room)
+        copy.writeImmutableBuffer(buffer)
         return copy
     }
 
