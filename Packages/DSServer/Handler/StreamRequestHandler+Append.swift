@@ -37,7 +37,7 @@ extension StreamRequestHandler {
         let fields = AppendResponseFields(nextOffset: outcome.tail, closed: outcome.closed, producerAck: outcome.producerAck)
         // With a producer, new data is 200 and a retry 204; plain appends and closes are 204.
         let status: HTTPResponseStatus = request.producer != nil && outcome.kind == .appended ? .ok : .noContent
-        return StreamResponse(status: status, appendFields: fields)
+        return StreamResponse(status: status, fields: .append(fields))
     }
 
     private func parseAppend(_ request: StreamRequest) throws -> AppendRequest {

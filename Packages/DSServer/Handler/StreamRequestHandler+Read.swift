@@ -42,27 +42,27 @@ extension StreamRequestHandler {
         let info = outcome.info
         let upToDate = outcome.isUpToDate
         let closedAtEnd = info.closed && upToDate
-        var headers = HTTPHeaders()
-        headers.reserveCapacity(8)  // every field below and Vary: one allocation, not one per doubling
-        headers.add(name: "Content-Type", value: info.contentType.value)
-        headers.add(name: ProtocolHeader.streamNextOffset, value: outcome.next.description)
-        if upToDate { headers.add(name: ProtocolHeader.streamUpToDate, value: "true") }
-        if closedAtEnd { headers.add(name: ProtocolHeader.streamClosed, value: "true") }
-        if let liveCursor, !closedAtEnd { headers.add(name: ProtocolHeader.streamCursor, value: liveCursor) }
-        if sentinelTail {
-            headers.add(name: "Cache-Control", value: "no-store")
-        } else {
-            let etag = StreamETag.make(streamID: info.id, start: outcome.start, end: outcome.next, closed: closedAtEnd)
-            headers.add(name: "ETag", value: etag)
-            headers.add(name: "Cache-Control", value: cacheControl(for: outcome))
-            if let ifNoneMatch = request.headers.first(name: "If-None-Match"), StreamETag.ifNoneMatch(ifNoneMatch, matches: etag) {
-                headers.remove(name: "Content-Type")
-                return StreamResponse(status: .notModified, headers: headers)
+        var fields = ReadResponseFields(
+            contentType: info.contentType.value,
+            nextOffset: outcome.next,
+            upToDate: upToDate,
+            closed: closedAtEnd,
+            cursor: closedAtEnd ? nil : liveCursor,
+            entityTag: nil,
+            cacheControl: "no-store"
+        )
+        if !sentinelTail {
+            let entityTag = ReadResponseFields.EntityTag(streamID: info.id, start: outcome.start, end: outcome.next, closed: closedAtEnd)
+            fields.entityTag = entityTag
+            fields.cacheControl = cacheControl(for: outcome)
+            if let ifNoneMatch = request.headers.first(name: "If-None-Match"), StreamETag.ifNoneMatch(ifNoneMatch, matches: entityTag.string) {
+                fields.contentType = nil
+                return StreamResponse(status: .notModified, fields: .read(fields))
             }
         }
         var body = outcome.chunks
         if info.contentType.isJSON { body = Self.jsonArray(body) }
-        return compressIfAccepted(StreamResponse(status: .ok, headers: headers, body: .buffers(body)), request: request)
+        return compressIfAccepted(fields, body: body, request: request)
     }
 
     /// Wraps stored JSON messages (each followed by `,`) as one JSON array.
@@ -97,16 +97,18 @@ extension StreamRequestHandler {
     private static let publicDefault = "public, max-age=60, stale-while-revalidate=300"
     private static let privateDefault = "private, max-age=60, stale-while-revalidate=300"
 
-    /// gzip when the client accepts it and the body is worth it.
-    func compressIfAccepted(_ response: StreamResponse, request: StreamRequest) -> StreamResponse {
-        guard let gzip, let compression = options.compression, case .buffers(let buffers) = response.body else { return response }
-        var response = response
-        response.headers.add(name: "Vary", value: "Accept-Encoding")
-        guard response.contentLength >= compression.minimumBytes,
+    /// The `200`, with its body gzipped when the client accepts it and the body is worth it.
+    private func compressIfAccepted(_ fields: ReadResponseFields, body: [ByteBuffer], request: StreamRequest) -> StreamResponse {
+        guard let gzip, let compression = options.compression else {
+            return StreamResponse(status: .ok, fields: .read(fields), body: .buffers(body))
+        }
+        var fields = fields
+        fields.varyAcceptEncoding = true
+        let length = body.reduce(0) { $0 + $1.readableBytes }
+        guard length >= compression.minimumBytes,
             let accept = request.headers.first(name: "Accept-Encoding"), acceptsGzip(accept)
-        else { return response }
-        response.body = .buffers([gzip.compress(buffers, allocator: ByteBufferAllocator())])
-        response.headers.add(name: "Content-Encoding", value: "gzip")
-        return response
+        else { return StreamResponse(status: .ok, fields: .read(fields), body: .buffers(body)) }
+        fields.gzip = true
+        return StreamResponse(status: .ok, fields: .read(fields), body: .buffers([gzip.compress(body, allocator: ByteBufferAllocator())]))
     }
 }

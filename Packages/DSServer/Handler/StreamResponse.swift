@@ -9,21 +9,22 @@ public struct StreamResponse: Sendable {
     /// Response headers (the transport adds framing headers).
     public var headers: HTTPHeaders {
         get {
-            guard let appendFields else { return explicitHeaders }
+            guard let fields else { return explicitHeaders }
             var headers = HTTPHeaders()
-            appendFields.add(to: &headers)
+            fields.add(to: &headers)
             for (name, value) in explicitHeaders { headers.add(name: name, value: value) }
             return headers
         }
         set {
             explicitHeaders = newValue
-            appendFields = nil
+            fields = nil
         }
     }
-    /// The headers other than ``appendFields``.
+    /// The headers other than ``fields``.
     private(set) var explicitHeaders: HTTPHeaders
-    /// An append's headers, kept as values until someone reads ``headers`` (the transport writes them directly).
-    private(set) var appendFields: AppendResponseFields?
+    /// An append's or a read's headers, kept as values until someone reads ``headers`` (the transport writes
+    /// them directly).
+    private(set) var fields: ResponseFields?
     /// The body.
     public var body: Body
 
@@ -47,10 +48,10 @@ public struct StreamResponse: Sendable {
         self.body = body
     }
 
-    /// The answer to an append, with its headers kept as values.
-    init(status: HTTPResponseStatus, appendFields: AppendResponseFields) {
-        self.init(status: status)
-        self.appendFields = appendFields
+    /// An answer whose protocol headers are kept as values.
+    init(status: HTTPResponseStatus, fields: ResponseFields, body: Body = .empty) {
+        self.init(status: status, body: body)
+        self.fields = fields
     }
 
     /// Number of body bytes for a complete body.

@@ -15,19 +15,27 @@ final class LiveRequestTracker: Sendable {
 
     /// Tracks `lifetime` until it ends; if the server is already stopping it ends at once.
     func track(_ lifetime: RequestLifetime) {
+        guard let id = register(lifetime) else { return }
+        lifetime.onEnd { [weak self] _ in self?.unregister(id) }
+    }
+
+    /// Tracks `lifetime` until ``unregister(_:)`` is called with the returned id, for a caller that knows when
+    /// its request stops being live (no callback on the lifetime). If the server is already stopping the
+    /// lifetime ends at once and the result is `nil`.
+    func register(_ lifetime: RequestLifetime) -> UInt64? {
         let registered = state.withLock { state -> UInt64? in
             if state.stopping { return nil }
             state.nextID &+= 1
             state.lifetimes[state.nextID] = lifetime
             return state.nextID
         }
-        guard let id = registered else {
-            lifetime.end(.serverShutdown)
-            return
-        }
-        lifetime.onEnd { [weak self] _ in
-            _ = self?.state.withLock { $0.lifetimes.removeValue(forKey: id) }
-        }
+        if registered == nil { lifetime.end(.serverShutdown) }
+        return registered
+    }
+
+    /// Stops tracking the lifetime registered as `id`.
+    func unregister(_ id: UInt64) {
+        _ = state.withLock { $0.lifetimes.removeValue(forKey: id) }
     }
 
     /// Ends every tracked request with ``RequestLifetime/EndReason/serverShutdown``.

@@ -74,7 +74,7 @@ public final class SSESession: Sendable {
         if hasData || isFirst || closedAtEnd {
             let cursorOptions = handler.options.cursorOptions
             let now = Date()
-            let cursor = closedAtEnd ? nil : generateResponseCursor(clientCursor: clientCursor, options: cursorOptions, now: now)
+            let cursor = closedAtEnd ? nil : handler.responseCursor(clientCursor: clientCursor, now: now)
             let control = SSEControl(streamNextOffset: outcome.next, streamCursor: cursor, upToDate: outcome.isUpToDate, streamClosed: closedAtEnd)
             var key = SSEEventCache.Key(streamID: outcome.info.id, start: outcome.start.position, end: outcome.next.position)
             let sharedControl = cursor == nil || clientCursor == nil || cursor == calculateCursor(options: cursorOptions, now: now)

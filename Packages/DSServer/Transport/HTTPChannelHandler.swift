@@ -464,7 +464,7 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
             version: version,
             status: status,
             headers: response.explicitHeaders,
-            appendFields: response.appendFields,
+            fields: response.fields,
             includesCommonHeaders: response.includesCommonHeaders,
             requestID: observation?.requestID,
             framing: framing,

@@ -29,7 +29,7 @@ struct ResponseHeadWriter {
         commonHeaders = block
     }
 
-    /// Writes the status line, an append's header fields, `headers` (less any framing headers they carry: the
+    /// Writes the status line, an append's or a read's header fields, `headers` (less any framing headers they carry: the
     /// transport decides those),
     /// the common headers unless `headers` already hold them, the request id, the framing header and
     /// `Connection: close` when the connection ends after this response, and the blank line.
@@ -37,7 +37,7 @@ struct ResponseHeadWriter {
         version: HTTPVersion,
         status: HTTPResponseStatus,
         headers: HTTPHeaders,
-        appendFields: AppendResponseFields? = nil,
+        fields: ResponseFields? = nil,
         includesCommonHeaders: Bool,
         requestID: RequestID?,
         framing: Framing,
@@ -45,7 +45,7 @@ struct ResponseHeadWriter {
         into buffer: inout ByteBuffer
     ) {
         Self.writeStatusLine(version: version, status: status, into: &buffer)
-        appendFields?.write(into: &buffer)
+        fields?.write(into: &buffer)
         for (name, value) in headers where !Self.isFramingHeader(name) {
             Self.writeHeader(name, value, into: &buffer)
         }

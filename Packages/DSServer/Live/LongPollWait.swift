@@ -1,0 +1,117 @@
+import DSProtocol
+import DSStore
+import NIOCore
+
+/// One long-poll waiting at the tail of its stream. Whichever comes first of the stream's change, the timeout,
+/// the client hanging up or shutdown answers it, once.
+///
+/// One object holds everything the wait needs, so waiting costs a store promise, a deadline entry and this
+/// object: no promise per wake-up reason and no closure capturing the request per stage (a fan-out to 1,000
+/// readers allocates and frees these 1,000 times per append).
+///
+/// It is confined to its request's event loop: the store completes the waiter's promise there, timeouts fire
+/// there, and ``RequestLifetime`` runs its callbacks there. That is what makes the unchecked `Sendable` sound.
+final class LongPollWait: @unchecked Sendable {
+    private let handler: StreamRequestHandler
+    private let request: StreamRequest
+    private let offset: StreamOffset
+    private let clientCursor: String?
+    private let context: RequestContext
+    private let answer: EventLoopPromise<StreamResponse>
+    private var storePromise: EventLoopPromise<StreamChange>?
+    private var storeWait: StreamWait?
+    private var deadline: LongPollDeadline?
+    private var trackingID: UInt64?
+    private var woken = false
+
+    init(handler: StreamRequestHandler, request: StreamRequest, offset: StreamOffset, clientCursor: String?, context: RequestContext) {
+        self.handler = handler
+        self.request = request
+        self.offset = offset
+        self.clientCursor = clientCursor
+        self.context = context
+        self.answer = context.eventLoop.makePromise(of: StreamResponse.self)
+    }
+
+    /// Registers the wait with the store, the loop's timeouts, the live-request tracker and the request's
+    /// lifetime; the returned future has the answer.
+    func start() -> EventLoopFuture<StreamResponse> {
+        let eventLoop = context.eventLoop
+        let storePromise = eventLoop.makePromise(of: StreamChange.self)
+        self.storePromise = storePromise
+        storePromise.futureResult.whenSuccess { change in self.wake(.changed(change)) }
+        storeWait = handler.store.waitForChange(path: request.streamPath, after: offset, promise: storePromise)
+        if woken { return answer.futureResult }  // the stream had already changed
+        deadline = handler.longPollTimeouts.add(on: eventLoop) { self.wake(.timedOut) }
+        trackingID = handler.liveRequests.register(context.lifetime)
+        context.lifetime.onEnd { reason in
+            switch reason {
+            case .clientGone: self.wake(.clientGone)
+            case .serverShutdown, .completed: self.wake(.timedOut)
+            }
+        }
+        return answer.futureResult
+    }
+
+    /// Answers for the first reason to arrive; later ones find the wait already woken.
+    private func wake(_ reason: LongPollWake) {
+        guard !woken else { return }
+        woken = true
+        deadline?.cancel()
+        deadline = nil
+        if let trackingID { handler.liveRequests.unregister(trackingID) }
+        switch reason {
+        case .changed(.deleted):
+            storeWait = nil
+            // Ask the store why: a soft-deleted stream (forks still use it) answers 410, a removed one 404.
+            answerFromMetadata { _ in self.handler.errorResponse(.notFound, "stream was deleted") }
+        case .changed:
+            // The store dropped the waiter when it fired. Read on a later turn of the loop, not inside the
+            // append that woke us: a busy server then takes in every append already queued on the writer's
+            // connection first, and the answer carries them all.
+            storeWait = nil
+            context.eventLoop.execute { self.answerWithData() }
+        case .timedOut, .clientGone:
+            // Take the waiter back from the store; its promise is ours to complete (this wait is already woken).
+            storeWait?.cancel()
+            storeWait = nil
+            storePromise?.succeed(.dataAvailable)
+            let offset = self.offset
+            answerFromMetadata { info in
+                self.handler.noContent(tail: offset, closed: info.closed && info.tail == offset, clientCursor: self.clientCursor)
+            }
+        }
+    }
+
+    /// Reads what arrived past the offset and answers with it (or `204` if it is already gone again).
+    private func answerWithData() {
+        let again = ReadRequest(
+            path: request.streamPath, start: .offset(offset), maxBytes: handler.options.readChunkBytes, now: handler.options.clock.now()
+        )
+        handler.answerRead(again, context: context) { outcome in
+            .now(
+                self.handler.longPollAnswer(outcome, request: self.request, clientCursor: self.clientCursor)
+                    ?? self.handler.noContent(tail: outcome.next, closed: false, clientCursor: self.clientCursor)
+            )
+        }.complete(answer)
+    }
+
+    /// Answers from the stream's metadata, or with the store's error.
+    private func answerFromMetadata(_ respond: @escaping @Sendable (StreamInfo) -> StreamResponse) {
+        let answer = self.answer
+        let handler = self.handler
+        handler.store.metadata(path: request.streamPath, now: handler.options.clock.now(), on: context.eventLoop).whenComplete { result in
+            switch result {
+            case .success(let info): answer.succeed(respond(info))
+            case .failure(let error): answer.succeed(handler.errorResponse(for: error))
+            }
+        }
+    }
+}
+
+/// Why a waiting long-poll woke up.
+enum LongPollWake: Sendable {
+    case changed(StreamChange)
+    case timedOut
+    case clientGone
+}
