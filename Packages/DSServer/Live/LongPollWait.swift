@@ -11,7 +11,7 @@ import NIOCore
 ///
 /// It is confined to its request's event loop: the store completes the waiter's promise there, timeouts fire
 /// there, and ``RequestLifetime`` runs its callbacks there. That is what makes the unchecked `Sendable` sound.
-final class LongPollWait: @unchecked Sendable {
+final class LongPollWait: WokenReader, @unchecked Sendable {
     private let handler: StreamRequestHandler
     private let request: StreamRequest
     private let offset: StreamOffset
@@ -66,11 +66,9 @@ final class LongPollWait: @unchecked Sendable {
             // Ask the store why: a soft-deleted stream (forks still use it) answers 410, a removed one 404.
             answerFromMetadata { _ in self.handler.errorResponse(.notFound, "stream was deleted") }
         case .changed:
-            // The store dropped the waiter when it fired. Read on a later turn of the loop, not inside the
-            // append that woke us: a busy server then takes in every append already queued on the writer's
-            // connection first, and the answer carries them all.
+            // The store dropped the waiter when it fired. Read on a later turn of the loop (see WokenReaders).
             storeWait = nil
-            context.eventLoop.execute { self.answerWithData() }
+            WokenReaders.readLater(self, on: context.eventLoop)
         case .timedOut, .clientGone:
             // Take the waiter back from the store; its promise is ours to complete (this wait is already woken).
             storeWait?.cancel()
@@ -84,16 +82,25 @@ final class LongPollWait: @unchecked Sendable {
     }
 
     /// Reads what arrived past the offset and answers with it (or `204` if it is already gone again).
-    private func answerWithData() {
+    func readAfterWake() {
         let again = ReadRequest(
             path: request.streamPath, start: .offset(offset), maxBytes: handler.options.readChunkBytes, now: handler.options.clock.now()
         )
-        handler.answerRead(again, context: context) { outcome in
-            .now(
-                self.handler.longPollAnswer(outcome, request: self.request, clientCursor: self.clientCursor)
-                    ?? self.handler.noContent(tail: outcome.next, closed: false, clientCursor: self.clientCursor)
-            )
-        }.complete(answer)
+        if let result = handler.store.readImmediately(again) {
+            answer.succeed(response(for: result))
+        } else {
+            handler.store.read(again, on: context.eventLoop).whenComplete { result in self.answer.succeed(self.response(for: result)) }
+        }
+    }
+
+    private func response(for result: Result<ReadOutcome, some Error>) -> StreamResponse {
+        switch result {
+        case .success(let outcome):
+            return handler.longPollAnswer(outcome, request: request, clientCursor: clientCursor)
+                ?? handler.noContent(tail: outcome.next, closed: false, clientCursor: clientCursor)
+        case .failure(let error):
+            return handler.errorResponse(for: error)
+        }
     }
 
     /// Answers from the stream's metadata, or with the store's error.

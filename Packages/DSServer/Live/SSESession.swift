@@ -159,11 +159,8 @@ public final class SSESession: Sendable {
                 // Read on a later turn of the loop, not inside the append that woke us: a busy server then takes in
                 // every append already queued on the writer's connection first, and this reader gets them as one
                 // event instead of one event (and one write) per append, so its fan-out falls behind gracefully
-                // rather than without bound.
-                self.context.eventLoop.execute {
-                    guard !self.state.value.finished else { return }
-                    self.readNext()
-                }
+                // rather than without bound (see WokenReaders).
+                WokenReaders.readLater(self, on: self.context.eventLoop)
             case .deleted: self.finish()
             }
         }
@@ -186,6 +183,13 @@ public final class SSESession: Sendable {
         state.value.timer = nil
         state.value.writer?.finish()
         state.value.writer = nil
+    }
+}
+
+extension SSESession: WokenReader {
+    func readAfterWake() {
+        guard !state.value.finished else { return }
+        readNext()
     }
 }
 
