@@ -16,6 +16,7 @@ public func calculateCursor(options: CursorOptions = .init(), now: Date = Date()
 }
 
 /// The interval number containing `now`, clamped to `0...CursorValue.maxValue`.
+@inlinable
 func currentCursorInterval(options: CursorOptions, now: Date) -> Int {
     let elapsed = now.timeIntervalSince(options.epoch)
     let intervals = (elapsed / Double(options.effectiveIntervalSeconds)).rounded(.down)

@@ -1,7 +1,9 @@
 /// The random step a cursor takes when the client's cursor is not behind the clock.
+@usableFromInline
 enum CursorJitter {
     /// Whole intervals covering `seconds`, rounded up and never less than one, so the
     /// resulting cursor is always strictly greater than the one it advances from.
+    @inlinable
     static func intervals(forSeconds seconds: Int, intervalSeconds: Int) -> Int {
         let interval = max(1, intervalSeconds)
         let whole = seconds / interval
@@ -12,6 +14,7 @@ enum CursorJitter {
     /// `previous` advanced by a random jitter of `CursorDefaults.jitterSeconds`
     /// converted to intervals. `previous` is at most `CursorValue.maxValue`, so the
     /// sum (at most 3600 more) cannot overflow.
+    @inlinable
     static func advance(
         _ previous: Int,
         options: CursorOptions,

@@ -28,5 +28,5 @@ public struct CursorOptions: Sendable, Hashable {
 
 extension CursorOptions {
     /// The interval length actually used for arithmetic: never below one second.
-    var effectiveIntervalSeconds: Int { max(1, intervalSeconds) }
+    @inlinable var effectiveIntervalSeconds: Int { max(1, intervalSeconds) }
 }

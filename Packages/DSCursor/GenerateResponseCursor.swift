@@ -16,6 +16,7 @@ import Foundation
 ///   - clientCursor: The `cursor` query parameter of the request, if any.
 ///   - now: The current time; injectable for tests.
 ///   - generator: The source of the jitter; pass a seeded generator in tests.
+@inlinable  // lets a server's own generator be specialised in: cursors are made once per live answer
 public func generateResponseCursor(
     clientCursor: String?,
     options: CursorOptions = .init(),

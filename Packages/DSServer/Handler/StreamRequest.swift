@@ -10,7 +10,7 @@ public struct StreamRequest: Sendable {
     /// The request target's path as sent (used for `Location`).
     public var urlPath: String
     /// Query parameters, percent-decoded; the first occurrence of a name wins.
-    public var query: [String: String]
+    public var query: QueryParameters
     /// Request headers.
     public var headers: HTTPHeaders
     /// The request body (empty when none).
@@ -21,7 +21,7 @@ public struct StreamRequest: Sendable {
         method: HTTPMethod,
         streamPath: String,
         urlPath: String,
-        query: [String: String],
+        query: QueryParameters,
         headers: HTTPHeaders,
         body: ByteBuffer
     ) {
@@ -31,5 +31,17 @@ public struct StreamRequest: Sendable {
         self.query = query
         self.headers = headers
         self.body = body
+    }
+
+    /// Creates a request with its query parameters given as a dictionary.
+    public init(
+        method: HTTPMethod,
+        streamPath: String,
+        urlPath: String,
+        query: [String: String],
+        headers: HTTPHeaders,
+        body: ByteBuffer
+    ) {
+        self.init(method: method, streamPath: streamPath, urlPath: urlPath, query: QueryParameters(query), headers: headers, body: body)
     }
 }

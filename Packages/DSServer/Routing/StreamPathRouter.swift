@@ -12,7 +12,7 @@ struct StreamPathRouter {
 
     enum Route: Equatable {
         /// A stream operation.
-        case stream(path: String, urlPath: String, query: [String: String])
+        case stream(path: String, urlPath: String, query: QueryParameters)
         /// A control API under `{root}__ds/` (subscriptions, JWKS).
         case reserved(subpath: String, query: [String: String])
         /// Outside the stream root.
@@ -27,13 +27,7 @@ struct StreamPathRouter {
         let pathEnd = queryMark ?? utf8.endIndex
         // The root itself without its trailing slash is not a stream either.
         guard let rootEnd = Self.end(ofPrefix: streamRoot, in: utf8[utf8.startIndex..<pathEnd]) else { return .outside }
-        var query: [String: String] = [:]
-        if let queryMark {
-            guard let parsed = Self.parseQuery(Substring(utf8[utf8.index(after: queryMark)...])) else {
-                return .invalid("malformed query string")
-            }
-            query = parsed
-        }
+        let rawQuery = queryMark.map { Substring(utf8[utf8.index(after: $0)...]) } ?? ""
         guard let path = Self.percentDecode(Substring(utf8[rootEnd..<pathEnd])) else {
             return .invalid("malformed percent-encoding in the stream path")
         }
@@ -41,8 +35,10 @@ struct StreamPathRouter {
         if let subpathStart = Self.end(ofPrefix: Self.reservedSegment, in: path.utf8[...]),
             subpathStart == path.utf8.endIndex || path.utf8[subpathStart] == UInt8(ascii: "/")
         {
+            guard let query = Self.parseQuery(rawQuery) else { return .invalid("malformed query string") }
             return .reserved(subpath: String(Substring(path.utf8[subpathStart...])), query: query)
         }
+        guard let query = QueryParameters(raw: rawQuery) else { return .invalid("malformed query string") }
         // Without a query the target is the URL path as it is: no new string.
         let urlPath = queryMark == nil ? uri : String(Substring(utf8[utf8.startIndex..<pathEnd]))
         return .stream(path: path, urlPath: urlPath, query: query)

@@ -202,7 +202,7 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         _ head: HTTPRequestHead,
         path: String,
         urlPath: String,
-        query: [String: String],
+        query: QueryParameters,
         body: ByteBuffer,
         context: ChannelHandlerContext
     ) {
@@ -235,7 +235,7 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         _ head: HTTPRequestHead,
         path: String,
         urlPath: String,
-        query: [String: String],
+        query: QueryParameters,
         body: ByteBuffer,
         origin: ForwardedOrigin,
         lifetime: RequestLifetime,
