@@ -1,29 +1,46 @@
 import NIOCore
 
 extension StreamETag {
-    /// Writes the same quoted entity tag as ``make(streamID:start:end:closed:)`` into `buffer`, without making a
-    /// `String` (every catch-up and long-poll answer carries one).
-    public static func write(streamID: UInt64, start: StreamOffset, end: StreamOffset, closed: Bool, into buffer: inout ByteBuffer) {
-        buffer.writeInteger(UInt8(ascii: "\""))
-        var digits: (UInt64, Int) = (1, 1)
-        while digits.0 <= streamID / 10 { digits = (digits.0 * 10, digits.1 + 1) }
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: digits.1) { raw in
-            var rest = streamID
-            var divisor = digits.0
-            var index = 0
-            while divisor > 0 {
-                raw[index] = UInt8(ascii: "0") + UInt8(rest / divisor)
-                rest %= divisor
-                divisor /= 10
-                index += 1
-            }
-            return digits.1
+    /// The most bytes ``write(streamID:start:end:closed:to:)`` writes.
+    public static let maxEncodedLength = 2 + 20 + 2 + 2 * StreamOffset.encodedLength + 2
+
+    /// Writes the same quoted entity tag as ``make(streamID:start:end:closed:)`` into `bytes` (which must have room
+    /// for ``maxEncodedLength`` bytes), without making a `String`, and returns its length. Every catch-up and
+    /// long-poll answer carries one.
+    @discardableResult
+    public static func write(streamID: UInt64, start: StreamOffset, end: StreamOffset, closed: Bool, to bytes: UnsafeMutableRawBufferPointer) -> Int {
+        precondition(bytes.count >= maxEncodedLength, "no room for an entity tag")
+        var index = 0
+        bytes[index] = UInt8(ascii: "\"")
+        index += 1
+        var divisor: UInt64 = 1
+        while divisor <= streamID / 10 { divisor *= 10 }
+        var rest = streamID
+        while divisor > 0 {
+            bytes[index] = UInt8(ascii: "0") + UInt8(rest / divisor)
+            rest %= divisor
+            divisor /= 10
+            index += 1
         }
-        buffer.writeInteger(UInt8(ascii: ":"))
-        start.write(into: &buffer)
-        buffer.writeInteger(UInt8(ascii: ":"))
-        end.write(into: &buffer)
-        if closed { buffer.writeStaticString(":c") }
-        buffer.writeInteger(UInt8(ascii: "\""))
+        bytes[index] = UInt8(ascii: ":")
+        index += 1
+        index += start.write(to: UnsafeMutableRawBufferPointer(rebasing: bytes[index...]))
+        bytes[index] = UInt8(ascii: ":")
+        index += 1
+        index += end.write(to: UnsafeMutableRawBufferPointer(rebasing: bytes[index...]))
+        if closed {
+            bytes[index] = UInt8(ascii: ":")
+            bytes[index + 1] = UInt8(ascii: "c")
+            index += 2
+        }
+        bytes[index] = UInt8(ascii: "\"")
+        return index + 1
+    }
+
+    /// Writes the tag of ``make(streamID:start:end:closed:)`` into `buffer`.
+    public static func write(streamID: UInt64, start: StreamOffset, end: StreamOffset, closed: Bool, into buffer: inout ByteBuffer) {
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: maxEncodedLength) { raw in
+            write(streamID: streamID, start: start, end: end, closed: closed, to: raw)
+        }
     }
 }

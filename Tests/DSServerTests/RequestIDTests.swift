@@ -10,7 +10,7 @@ struct RequestIDTests {
         for _ in 0..<40 {  // crosses hex digit counts (…f → …10)
             let id = RequestID.generate()
             var buffer = ByteBuffer()
-            id.write(into: &buffer)
+            buffer.writeHead(maximumBytes: RequestID.maxWrittenBytes) { id.write(into: &$0) }
             let written = String(buffer: buffer)
             #expect(written == id.description)
             let parts = written.split(separator: "-")
@@ -25,8 +25,12 @@ struct RequestIDTests {
     @Test func clientIdsAreKeptOnlyWhenShortAndPlain() {
         #expect(RequestID(client: "abc-123")?.description == "abc-123")
         var buffer = ByteBuffer()
-        RequestID(client: "abc-123")?.write(into: &buffer)
+        buffer.writeHead(maximumBytes: RequestID.maxWrittenBytes) { RequestID(client: "abc-123")?.write(into: &$0) }
         #expect(String(buffer: buffer) == "abc-123")
+        let longest = String(repeating: "x", count: 128)
+        buffer.clear()
+        buffer.writeHead(maximumBytes: RequestID.maxWrittenBytes) { RequestID(client: longest)?.write(into: &$0) }
+        #expect(String(buffer: buffer) == longest)
         #expect(RequestID(client: "") == nil)
         #expect(RequestID(client: "has space") == nil)
         #expect(RequestID(client: "line\r\nbreak") == nil)

@@ -1,6 +1,5 @@
 import DSProtocol
 import DSStore
-import NIOCore
 import NIOHTTP1
 
 /// The headers of an append's answer, kept as values rather than as `HTTPHeaders`: the transport writes them
@@ -25,26 +24,29 @@ struct AppendResponseFields: Sendable {
         headers.add(name: "Cache-Control", value: "no-store")
     }
 
+    /// The most bytes ``write(into:)`` writes.
+    static let maxWrittenBytes = 256
+
     /// Writes the fields as header lines.
-    func write(into buffer: inout ByteBuffer) {
-        buffer.writeString(ProtocolHeader.streamNextOffset)
-        buffer.writeStaticString(": ")
-        nextOffset.write(into: &buffer)
-        buffer.writeStaticString("\r\n")
+    func write(into head: inout HeadBytes) {
+        head.append(ProtocolHeader.streamNextOffset)
+        head.append(": ")
+        head.append(nextOffset)
+        head.append("\r\n")
         if closed {
-            buffer.writeString(ProtocolHeader.streamClosed)
-            buffer.writeStaticString(": true\r\n")
+            head.append(ProtocolHeader.streamClosed)
+            head.append(": true\r\n")
         }
         if let producerAck {
-            buffer.writeString(ProtocolHeader.producerEpoch)
-            buffer.writeStaticString(": ")
-            ResponseHeadWriter.writeDecimal(producerAck.epoch, into: &buffer)
-            buffer.writeStaticString("\r\n")
-            buffer.writeString(ProtocolHeader.producerSeq)
-            buffer.writeStaticString(": ")
-            ResponseHeadWriter.writeDecimal(producerAck.seq, into: &buffer)
-            buffer.writeStaticString("\r\n")
+            head.append(ProtocolHeader.producerEpoch)
+            head.append(": ")
+            head.appendDecimal(producerAck.epoch)
+            head.append("\r\n")
+            head.append(ProtocolHeader.producerSeq)
+            head.append(": ")
+            head.appendDecimal(producerAck.seq)
+            head.append("\r\n")
         }
-        buffer.writeStaticString("Cache-Control: no-store\r\n")
+        head.append("Cache-Control: no-store\r\n")
     }
 }

@@ -1,5 +1,4 @@
 import DSProtocol
-import NIOCore
 import NIOHTTP1
 
 /// The headers of a read's answer (catch-up and long-poll `200`, long-poll `204`, `304`), kept as values rather
@@ -50,29 +49,34 @@ struct ReadResponseFields: Sendable {
         if gzip { headers.add(name: "Content-Encoding", value: "gzip") }
     }
 
+    /// The most bytes ``write(into:)`` writes.
+    var maxWrittenBytes: Int {
+        256 + (contentType?.utf8.count ?? 0) + (cursor?.utf8.count ?? 0) + cacheControl.utf8.count + StreamETag.maxEncodedLength
+    }
+
     /// Writes the fields as header lines.
-    func write(into buffer: inout ByteBuffer) {
-        if let contentType { ResponseHeadWriter.writeHeader("Content-Type", contentType, into: &buffer) }
-        buffer.writeString(ProtocolHeader.streamNextOffset)
-        buffer.writeStaticString(": ")
-        nextOffset.write(into: &buffer)
-        buffer.writeStaticString("\r\n")
+    func write(into head: inout HeadBytes) {
+        if let contentType { head.appendHeader("Content-Type", contentType) }
+        head.append(ProtocolHeader.streamNextOffset)
+        head.append(": ")
+        head.append(nextOffset)
+        head.append("\r\n")
         if upToDate {
-            buffer.writeString(ProtocolHeader.streamUpToDate)
-            buffer.writeStaticString(": true\r\n")
+            head.append(ProtocolHeader.streamUpToDate)
+            head.append(": true\r\n")
         }
         if closed {
-            buffer.writeString(ProtocolHeader.streamClosed)
-            buffer.writeStaticString(": true\r\n")
+            head.append(ProtocolHeader.streamClosed)
+            head.append(": true\r\n")
         }
-        if let cursor { ResponseHeadWriter.writeHeader(ProtocolHeader.streamCursor, cursor, into: &buffer) }
+        if let cursor { head.appendHeader(ProtocolHeader.streamCursor, cursor) }
         if let entityTag {
-            buffer.writeStaticString("ETag: ")
-            StreamETag.write(streamID: entityTag.streamID, start: entityTag.start, end: entityTag.end, closed: entityTag.closed, into: &buffer)
-            buffer.writeStaticString("\r\n")
+            head.append("ETag: ")
+            head.appendEntityTag(streamID: entityTag.streamID, start: entityTag.start, end: entityTag.end, closed: entityTag.closed)
+            head.append("\r\n")
         }
-        ResponseHeadWriter.writeHeader("Cache-Control", cacheControl, into: &buffer)
-        if varyAcceptEncoding { buffer.writeStaticString("Vary: Accept-Encoding\r\n") }
-        if gzip { buffer.writeStaticString("Content-Encoding: gzip\r\n") }
+        head.appendHeader("Cache-Control", cacheControl)
+        if varyAcceptEncoding { head.append("Vary: Accept-Encoding\r\n") }
+        if gzip { head.append("Content-Encoding: gzip\r\n") }
     }
 }

@@ -1,4 +1,3 @@
-import NIOCore
 import NIOHTTP1
 
 /// The protocol headers of an append's or a read's answer, kept as values until the transport writes them
@@ -15,11 +14,19 @@ enum ResponseFields: Sendable {
         }
     }
 
-    /// Writes the fields as header lines.
-    func write(into buffer: inout ByteBuffer) {
+    /// The most bytes ``write(into:)`` writes.
+    var maxWrittenBytes: Int {
         switch self {
-        case .append(let fields): fields.write(into: &buffer)
-        case .read(let fields): fields.write(into: &buffer)
+        case .append: AppendResponseFields.maxWrittenBytes
+        case .read(let fields): fields.maxWrittenBytes
+        }
+    }
+
+    /// Writes the fields as header lines.
+    func write(into head: inout HeadBytes) {
+        switch self {
+        case .append(let fields): fields.write(into: &head)
+        case .read(let fields): fields.write(into: &head)
         }
     }
 }

@@ -33,14 +33,17 @@ struct RequestID: Sendable, Equatable, CustomStringConvertible {
         !id.isEmpty && id.utf8.count <= 128 && id.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
     }
 
+    /// The most bytes ``write(into:)`` writes: a client's id is at most 128 bytes.
+    static let maxWrittenBytes = 128
+
     /// Writes the id's bytes (no header name, no line end).
-    func write(into buffer: inout ByteBuffer) {
+    func write(into head: inout HeadBytes) {
         switch value {
         case .client(let id):
-            buffer.writeString(id)
+            head.append(id)
         case .generated(let sequence):
-            buffer.writeString(Self.processPrefix)
-            ResponseHeadWriter.writeHexadecimal(sequence, into: &buffer)
+            head.append(Self.processPrefix)
+            head.appendHexadecimal(sequence)
         }
     }
 

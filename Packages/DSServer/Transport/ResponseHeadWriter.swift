@@ -29,10 +29,9 @@ struct ResponseHeadWriter {
         commonHeaders = block
     }
 
-    /// Writes the status line, an append's or a read's header fields, `headers` (less any framing headers they carry: the
-    /// transport decides those),
-    /// the common headers unless `headers` already hold them, the request id, the framing header and
-    /// `Connection: close` when the connection ends after this response, and the blank line.
+    /// Writes the status line, an append's or a read's header fields, `headers` (less any framing headers they
+    /// carry: the transport decides those), the common headers unless `headers` already hold them, the request id,
+    /// the framing header and `Connection: close` when the connection ends after this response, and the blank line.
     func write(
         version: HTTPVersion,
         status: HTTPResponseStatus,
@@ -44,52 +43,61 @@ struct ResponseHeadWriter {
         keepAlive: Bool,
         into buffer: inout ByteBuffer
     ) {
-        Self.writeStatusLine(version: version, status: status, into: &buffer)
-        fields?.write(into: &buffer)
-        for (name, value) in headers where !Self.isFramingHeader(name) {
-            Self.writeHeader(name, value, into: &buffer)
+        let reason = status.reasonPhrase
+        // Status line, request id, framing, `Connection: close` and the blank line fit in 320 bytes with room to spare.
+        var maximumBytes = 320 + reason.utf8.count + RequestID.maxWrittenBytes + (fields?.maxWrittenBytes ?? 0)
+        for (name, value) in headers { maximumBytes += name.utf8.count + value.utf8.count + 4 }
+        if !includesCommonHeaders { maximumBytes += commonHeaders.readableBytes }
+        buffer.writeHead(maximumBytes: maximumBytes) { head in
+            Self.writeStatusLine(version: version, code: status.code, reason: reason, into: &head)
+            fields?.write(into: &head)
+            for (name, value) in headers where !Self.isFramingHeader(name) {
+                head.appendHeader(name, value)
+            }
+            if !includesCommonHeaders { head.append(commonHeaders) }
+            if let requestID {
+                head.append(RequestObservation.requestIDHeader)
+                head.append(": ")
+                requestID.write(into: &head)
+                head.append("\r\n")
+            }
+            switch framing {
+            case .length(let length):
+                head.append("Content-Length: ")
+                head.appendDecimal(length)
+                head.append("\r\n")
+            case .chunked:
+                head.append("Transfer-Encoding: chunked\r\n")
+            case .none, .untilClose:
+                break
+            }
+            if !keepAlive { head.append("Connection: close\r\n") }
+            head.append("\r\n")
         }
-        if !includesCommonHeaders { buffer.writeImmutableBuffer(commonHeaders) }
-        if let requestID {
-            buffer.writeString(RequestObservation.requestIDHeader)
-            buffer.writeStaticString(": ")
-            requestID.write(into: &buffer)
-            buffer.writeStaticString("\r\n")
-        }
-        switch framing {
-        case .length(let length):
-            buffer.writeStaticString("Content-Length: ")
-            Self.writeDecimal(length, into: &buffer)
-            buffer.writeStaticString("\r\n")
-        case .chunked:
-            buffer.writeStaticString("Transfer-Encoding: chunked\r\n")
-        case .none, .untilClose:
-            break
-        }
-        if !keepAlive { buffer.writeStaticString("Connection: close\r\n") }
-        buffer.writeStaticString("\r\n")
     }
 
     /// `HTTP/1.1 100 Continue` and its blank line.
     static func writeContinue(version: HTTPVersion, into buffer: inout ByteBuffer) {
-        writeStatusLine(version: version, status: .continue, into: &buffer)
-        buffer.writeStaticString("\r\n")
+        buffer.writeHead(maximumBytes: 64) { head in
+            writeStatusLine(version: version, code: 100, reason: "Continue", into: &head)
+            head.append("\r\n")
+        }
     }
 
-    static func writeStatusLine(version: HTTPVersion, status: HTTPResponseStatus, into buffer: inout ByteBuffer) {
+    private static func writeStatusLine(version: HTTPVersion, code: UInt, reason: String, into head: inout HeadBytes) {
         if version.major == 1 && version.minor == 1 {
-            buffer.writeStaticString("HTTP/1.1 ")
+            head.append("HTTP/1.1 ")
         } else {
-            buffer.writeStaticString("HTTP/")
-            writeDecimal(Int(version.major), into: &buffer)
-            buffer.writeInteger(UInt8(ascii: "."))
-            writeDecimal(Int(version.minor), into: &buffer)
-            buffer.writeInteger(UInt8(ascii: " "))
+            head.append("HTTP/")
+            head.appendDecimal(Int(version.major))
+            head.append(byte: UInt8(ascii: "."))
+            head.appendDecimal(Int(version.minor))
+            head.append(byte: UInt8(ascii: " "))
         }
-        writeDecimal(Int(status.code), into: &buffer)
-        buffer.writeInteger(UInt8(ascii: " "))
-        buffer.writeString(status.reasonPhrase)
-        buffer.writeStaticString("\r\n")
+        head.appendDecimal(code)
+        head.append(byte: UInt8(ascii: " "))
+        head.append(reason)
+        head.append("\r\n")
     }
 
     static func writeHeader(_ name: String, _ value: String, into buffer: inout ByteBuffer) {
@@ -99,28 +107,9 @@ struct ResponseHeadWriter {
         buffer.writeStaticString("\r\n")
     }
 
-    /// A non-negative integer in decimal, without formatting a `String`.
-    static func writeDecimal<Value: BinaryInteger>(_ value: Value, into buffer: inout ByteBuffer) {
-        precondition(value >= 0)
-        var divisor: Value = 1
-        while divisor <= value / 10 { divisor *= 10 }
-        var rest = value
-        while divisor > 0 {
-            buffer.writeInteger(UInt8(ascii: "0") + UInt8(rest / divisor))
-            rest %= divisor
-            divisor /= 10
-        }
-    }
-
     /// An unsigned integer in lowercase hexadecimal, without formatting a `String`.
     static func writeHexadecimal(_ value: UInt64, into buffer: inout ByteBuffer) {
-        var shift = 0
-        while shift < 60 && value >> (shift + 4) > 0 { shift += 4 }
-        while shift >= 0 {
-            let digit = UInt8((value >> shift) & 0xF)
-            buffer.writeInteger(digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10)
-            shift -= 4
-        }
+        buffer.writeHead(maximumBytes: 16) { $0.appendHexadecimal(value) }
     }
 
     /// `Content-Length`, `Transfer-Encoding` and `Connection`, in any case: set by the transport alone.
