@@ -33,7 +33,8 @@ extension StreamRequestHandler {
     private func answerOrWait(_ first: ReadOutcome, request: StreamRequest, clientCursor: String?, context: RequestContext) -> Answer {
         if let immediate = longPollAnswer(first, request: request, clientCursor: clientCursor) { return .now(immediate) }
         let wait = LongPollWait(handler: self, request: request, offset: first.next, clientCursor: clientCursor, context: context)
-        return .later(wait.start())
+        wait.start()
+        return .waiting(wait)
     }
 
     /// The answer for a read outcome, or `nil` when the reader has to wait.

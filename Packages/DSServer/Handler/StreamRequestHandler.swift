@@ -46,6 +46,10 @@ public final class StreamRequestHandler: Sendable {
         switch respond(request, context: context) {
         case .now(let response): return context.eventLoop.makeSucceededFuture(response)
         case .later(let future): return answeringErrors(future)
+        case .waiting(let wait):
+            let promise = context.eventLoop.makePromise(of: StreamResponse.self)
+            wait.whenAnswered { promise.succeed($0) }
+            return promise.futureResult
         }
     }
 
@@ -54,12 +58,15 @@ public final class StreamRequestHandler: Sendable {
     enum Answer {
         case now(StreamResponse)
         case later(EventLoopFuture<StreamResponse>)
+        /// A long-poll waiting at the tail: it hands its answer to one consumer, with no future in between.
+        case waiting(LongPollWait)
 
         /// Completes `promise` with this answer, now or when it is ready.
         func complete(_ promise: EventLoopPromise<StreamResponse>) {
             switch self {
             case .now(let response): promise.succeed(response)
             case .later(let future): future.cascade(to: promise)
+            case .waiting(let wait): wait.whenAnswered { promise.succeed($0) }
             }
         }
     }

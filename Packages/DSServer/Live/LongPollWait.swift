@@ -6,8 +6,9 @@ import NIOCore
 /// the client hanging up or shutdown answers it, once.
 ///
 /// One object holds everything the wait needs, so waiting costs a store promise, a deadline entry and this
-/// object: no promise per wake-up reason and no closure capturing the request per stage (a fan-out to 1,000
-/// readers allocates and frees these 1,000 times per append).
+/// object: no promise per wake-up reason, no closure capturing the request per stage, and no future for the
+/// answer, which goes straight to the one consumer the transport registers (a fan-out to 1,000 readers
+/// allocates and frees these 1,000 times per append).
 ///
 /// It is confined to its request's event loop: the store completes the waiter's promise there, timeouts fire
 /// there, and ``RequestLifetime`` runs its callbacks there. That is what makes the unchecked `Sendable` sound.
@@ -17,7 +18,9 @@ final class LongPollWait: WokenReader, @unchecked Sendable {
     private let offset: StreamOffset
     private let clientCursor: String?
     private let context: RequestContext
-    private let answer: EventLoopPromise<StreamResponse>
+    /// The answer until the consumer asks for it, or the consumer until the answer is ready.
+    private var answer: StreamResponse?
+    private var consumer: ((StreamResponse) -> Void)?
     private var storePromise: EventLoopPromise<StreamChange>?
     private var storeWait: StreamWait?
     private var deadline: LongPollDeadline?
@@ -30,18 +33,17 @@ final class LongPollWait: WokenReader, @unchecked Sendable {
         self.offset = offset
         self.clientCursor = clientCursor
         self.context = context
-        self.answer = context.eventLoop.makePromise(of: StreamResponse.self)
     }
 
     /// Registers the wait with the store, the loop's timeouts, the live-request tracker and the request's
-    /// lifetime; the returned future has the answer.
-    func start() -> EventLoopFuture<StreamResponse> {
+    /// lifetime. The answer goes to ``whenAnswered(_:)``.
+    func start() {
         let eventLoop = context.eventLoop
         let storePromise = eventLoop.makePromise(of: StreamChange.self)
         self.storePromise = storePromise
         storePromise.futureResult.whenSuccess { change in self.wake(.changed(change)) }
         storeWait = handler.store.waitForChange(path: request.streamPath, after: offset, promise: storePromise)
-        if woken { return answer.futureResult }  // the stream had already changed
+        if woken { return }  // the stream had already changed
         deadline = handler.longPollTimeouts.add(on: eventLoop) { self.wake(.timedOut) }
         trackingID = handler.liveRequests.register(context.lifetime)
         context.lifetime.onEnd { reason in
@@ -50,7 +52,25 @@ final class LongPollWait: WokenReader, @unchecked Sendable {
             case .serverShutdown, .completed: self.wake(.timedOut)
             }
         }
-        return answer.futureResult
+    }
+
+    /// Hands the answer to `consumer` once it is ready (at once if it is); one consumer per wait. Call on the loop.
+    func whenAnswered(_ consumer: @escaping (StreamResponse) -> Void) {
+        if let answer {
+            self.answer = nil
+            consumer(answer)
+        } else {
+            self.consumer = consumer
+        }
+    }
+
+    private func finish(with response: StreamResponse) {
+        if let consumer {
+            self.consumer = nil
+            consumer(response)
+        } else {
+            answer = response
+        }
     }
 
     /// Answers for the first reason to arrive; later ones find the wait already woken.
@@ -87,9 +107,9 @@ final class LongPollWait: WokenReader, @unchecked Sendable {
             path: request.streamPath, start: .offset(offset), maxBytes: handler.options.readChunkBytes, now: handler.options.clock.now()
         )
         if let result = handler.store.readImmediately(again) {
-            answer.succeed(response(for: result))
+            finish(with: response(for: result))
         } else {
-            handler.store.read(again, on: context.eventLoop).whenComplete { result in self.answer.succeed(self.response(for: result)) }
+            handler.store.read(again, on: context.eventLoop).whenComplete { result in self.finish(with: self.response(for: result)) }
         }
     }
 
@@ -105,12 +125,10 @@ final class LongPollWait: WokenReader, @unchecked Sendable {
 
     /// Answers from the stream's metadata, or with the store's error.
     private func answerFromMetadata(_ respond: @escaping @Sendable (StreamInfo) -> StreamResponse) {
-        let answer = self.answer
-        let handler = self.handler
         handler.store.metadata(path: request.streamPath, now: handler.options.clock.now(), on: context.eventLoop).whenComplete { result in
             switch result {
-            case .success(let info): answer.succeed(respond(info))
-            case .failure(let error): answer.succeed(handler.errorResponse(for: error))
+            case .success(let info): self.finish(with: respond(info))
+            case .failure(let error): self.finish(with: self.handler.errorResponse(for: error))
             }
         }
     }

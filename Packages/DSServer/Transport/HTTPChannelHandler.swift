@@ -224,9 +224,9 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case .now(let response):
             entry.response = response
             ahead.append(entry)
-        case .later(let future):
+        case .later, .waiting:
             ahead.append(entry)
-            whenAnswered(future, sequence: sequence, checkHeaders: false, head: head, keepAlive: entry.keepAlive, lifetime: lifetime, context: context)
+            whenAnswered(answer, sequence: sequence, checkHeaders: false, head: head, keepAlive: entry.keepAlive, lifetime: lifetime, context: context)
         }
     }
 
@@ -363,15 +363,15 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         switch answer {
         case .now(let response):
             respond(with: response, checkHeaders: checkHeaders, head: head, keepAlive: keepAlive, lifetime: lifetime, context: context)
-        case .later(let future):
-            whenAnswered(future, sequence: sequence, checkHeaders: checkHeaders, head: head, keepAlive: keepAlive, lifetime: lifetime, context: context)
+        case .later, .waiting:
+            whenAnswered(answer, sequence: sequence, checkHeaders: checkHeaders, head: head, keepAlive: keepAlive, lifetime: lifetime, context: context)
         }
     }
 
-    /// Writes the answer to request `sequence` once `future` has it, or keeps it until its turn if an earlier
-    /// request is still being answered.
+    /// Writes the answer to request `sequence` once it is ready, or keeps it until its turn if an earlier request
+    /// is still being answered. `answer` is one that comes later.
     private func whenAnswered(
-        _ future: EventLoopFuture<StreamResponse>,
+        _ answer: StreamRequestHandler.Answer,
         sequence: UInt64,
         checkHeaders: Bool,
         head: HTTPRequestHead,
@@ -380,18 +380,26 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context: ChannelHandlerContext
     ) {
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        future.whenComplete { result in
+        let deliver: @Sendable (StreamResponse) -> Void = { response in
             let (handler, context) = loopBound.value
-            let response: StreamResponse
-            switch result {
-            case .success(let value): response = value
-            case .failure(let error): response = handler.handler.errorResponse(for: error)
-            }
             if sequence == handler.currentSequence {
                 handler.respond(with: response, checkHeaders: checkHeaders, head: head, keepAlive: keepAlive, lifetime: lifetime, context: context)
             } else if !handler.ahead.complete(sequence, with: response) {
                 lifetime.end(.clientGone)  // the connection closed before its turn
             }
+        }
+        switch answer {
+        case .now(let response):
+            deliver(response)
+        case .later(let future):
+            future.whenComplete { result in
+                switch result {
+                case .success(let response): deliver(response)
+                case .failure(let error): deliver(loopBound.value.0.handler.errorResponse(for: error))
+                }
+            }
+        case .waiting(let wait):
+            wait.whenAnswered(deliver)
         }
     }
 
