@@ -66,6 +66,8 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// `Channel` property read takes a lock or retains).
     private var allocator = ByteBufferAllocator()
     private var cachedPeer: SocketAddress??
+    /// The channel's synchronous options, asked after each response whether the socket took it all.
+    private var channelOptions: (any NIOSynchronousChannelOptions)?
 
     init(handler: StreamRequestHandler, router: StreamPathRouter, limits: ServerLimits, headWriter: ResponseHeadWriter, scheme: String = "http") {
         self.handler = handler
@@ -78,6 +80,7 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         allocator = context.channel.allocator
+        channelOptions = context.channel.syncOptions
     }
 
     /// Where a request came from: the peer, or what trusted proxies in front of it say.
@@ -538,7 +541,7 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         // Usually the socket takes the whole response at the flush. Then the request is complete now and
         // finishing needs no promise. (With TLS, bytes may wait in the TLS handler where the channel's count
         // does not see them.)
-        if keepAlive && scheme == "http" && Self.hasNothingBuffered(context.channel) {
+        if keepAlive && scheme == "http" && hasNothingBuffered {
             finished?.finish(clientGone: false, operations: operations)
             lifetime.end(.completed)
             replayPipelined(context: context)
@@ -556,9 +559,9 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if keepAlive { replayPipelined(context: context) }
     }
 
-    /// Whether everything written to `channel` so far has reached the socket.
-    private static func hasNothingBuffered(_ channel: any Channel) -> Bool {
-        (try? channel.syncOptions?.getOption(.bufferedWritableBytes)) == 0
+    /// Whether everything written to the channel so far has reached the socket.
+    private var hasNothingBuffered: Bool {
+        (try? channelOptions?.getOption(.bufferedWritableBytes)) == 0
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -568,6 +571,7 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
             abandoned.finish(clientGone: true, operations: operations)
         }
         state = .closed
+        channelOptions = nil  // it holds the channel
         pipelined.removeAll()
         collectingAhead = nil
         // Appends that went ahead stay applied (the store has them); only their answers are lost.
