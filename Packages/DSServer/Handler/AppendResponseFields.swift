@@ -29,23 +29,11 @@ struct AppendResponseFields: Sendable {
 
     /// Writes the fields as header lines.
     func write(into head: inout HeadBytes) {
-        head.append(ProtocolHeader.streamNextOffset)
-        head.append(": ")
-        head.append(nextOffset)
-        head.append("\r\n")
-        if closed {
-            head.append(ProtocolHeader.streamClosed)
-            head.append(": true\r\n")
-        }
+        head.appendHeader(ProtocolHeader.streamNextOffset, nextOffset)
+        if closed { head.appendFlag(ProtocolHeader.streamClosed) }
         if let producerAck {
-            head.append(ProtocolHeader.producerEpoch)
-            head.append(": ")
-            head.appendDecimal(producerAck.epoch)
-            head.append("\r\n")
-            head.append(ProtocolHeader.producerSeq)
-            head.append(": ")
-            head.appendDecimal(producerAck.seq)
-            head.append("\r\n")
+            head.appendHeader(ProtocolHeader.producerEpoch, decimal: producerAck.epoch)
+            head.appendHeader(ProtocolHeader.producerSeq, decimal: producerAck.seq)
         }
         head.append("Cache-Control: no-store\r\n")
     }

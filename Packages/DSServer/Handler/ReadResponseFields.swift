@@ -57,18 +57,9 @@ struct ReadResponseFields: Sendable {
     /// Writes the fields as header lines.
     func write(into head: inout HeadBytes) {
         if let contentType { head.appendHeader("Content-Type", contentType) }
-        head.append(ProtocolHeader.streamNextOffset)
-        head.append(": ")
-        head.append(nextOffset)
-        head.append("\r\n")
-        if upToDate {
-            head.append(ProtocolHeader.streamUpToDate)
-            head.append(": true\r\n")
-        }
-        if closed {
-            head.append(ProtocolHeader.streamClosed)
-            head.append(": true\r\n")
-        }
+        head.appendHeader(ProtocolHeader.streamNextOffset, nextOffset)
+        if upToDate { head.appendFlag(ProtocolHeader.streamUpToDate) }
+        if closed { head.appendFlag(ProtocolHeader.streamClosed) }
         if let cursor { head.appendHeader(ProtocolHeader.streamCursor, cursor) }
         if let entityTag {
             head.append("ETag: ")

@@ -69,6 +69,28 @@ struct HeadBytes: ~Copyable {
         append("\r\n")
     }
 
+    /// `name: <offset>` and a line end.
+    mutating func appendHeader(_ name: String, _ offset: StreamOffset) {
+        append(name)
+        append(": ")
+        append(offset)
+        append("\r\n")
+    }
+
+    /// `name: <decimal>` and a line end.
+    mutating func appendHeader(_ name: String, decimal value: some BinaryInteger) {
+        append(name)
+        append(": ")
+        appendDecimal(value)
+        append("\r\n")
+    }
+
+    /// `name: true` and a line end (the protocol's flags).
+    mutating func appendFlag(_ name: String) {
+        append(name)
+        append(": true\r\n")
+    }
+
     /// A non-negative integer in decimal.
     mutating func appendDecimal<Value: BinaryInteger>(_ value: Value) {
         precondition(value >= 0)
