@@ -5,7 +5,7 @@ import Synchronization
 
 /// A ``MemoryStreamStore`` whose appends wait at a gate until the test opens it, and whose readiness the
 /// test can switch off: for drain and readiness tests.
-final class GatedStore: StreamStore {
+final class GatedStore: ForwardingStore {
     let inner = MemoryStreamStore()
     private let state = Mutex<(gated: Bool, waiting: [EventLoopPromise<Void>], ready: Bool, failReads: Bool)>((false, [], true, false))
 
@@ -34,10 +34,6 @@ final class GatedStore: StreamStore {
     /// Sets what ``readiness(on:)`` answers.
     func setReady(_ ready: Bool) { state.withLock { $0.ready = ready } }
 
-    func create(_ request: CreateStreamRequest, on eventLoop: any EventLoop) -> EventLoopFuture<CreateStreamOutcome> {
-        inner.create(request, on: eventLoop)
-    }
-
     func append(_ request: AppendRequest, on eventLoop: any EventLoop) -> EventLoopFuture<AppendOutcome> {
         let gate = state.withLock { state -> EventLoopPromise<Void>? in
             guard state.gated else { return nil }
@@ -52,26 +48,6 @@ final class GatedStore: StreamStore {
     func read(_ request: ReadRequest, on eventLoop: any EventLoop) -> EventLoopFuture<ReadOutcome> {
         state.withLock { $0.failReads } ? eventLoop.makeFailedFuture(Broken()) : inner.read(request, on: eventLoop)
     }
-
-    func metadata(path: String, now: StoreTimestamp, on eventLoop: any EventLoop) -> EventLoopFuture<StreamInfo> {
-        inner.metadata(path: path, now: now, on: eventLoop)
-    }
-
-    func delete(path: String, now: StoreTimestamp, on eventLoop: any EventLoop) -> EventLoopFuture<DeleteOutcome> {
-        inner.delete(path: path, now: now, on: eventLoop)
-    }
-
-    func list(now: StoreTimestamp, on eventLoop: any EventLoop) -> EventLoopFuture<[StreamInfo]> { inner.list(now: now, on: eventLoop) }
-
-    func waitForChange(path: String, after offset: StreamOffset, promise: EventLoopPromise<StreamChange>) -> StreamWait {
-        inner.waitForChange(path: path, after: offset, promise: promise)
-    }
-
-    func removeExpired(now: StoreTimestamp) -> [String] { inner.removeExpired(now: now) }
-
-    func setExpiryObserver(_ observer: @escaping @Sendable (ExpiredStream) -> Void) { inner.setExpiryObserver(observer) }
-
-    func close() async throws { try await inner.close() }
 
     func readiness(on eventLoop: any EventLoop) -> EventLoopFuture<Void> {
         state.withLock { $0.ready }

@@ -6,7 +6,7 @@ import Synchronization
 /// A ``MemoryStreamStore`` that applies each append when it is called but answers it only when the test
 /// releases it, in any order: a store whose writes complete later (as a durable one's do), under the test's
 /// control. It notes the order of calls, so a test can tell what reached the store before what was answered.
-final class HeldAppendStore: StreamStore {
+final class HeldAppendStore: ForwardingStore {
     let inner = MemoryStreamStore()
 
     private struct Held {
@@ -83,20 +83,6 @@ final class HeldAppendStore: StreamStore {
         noteOtherCall()
         return inner.metadata(path: path, now: now, on: eventLoop)
     }
-
-    func delete(path: String, now: StoreTimestamp, on eventLoop: any EventLoop) -> EventLoopFuture<DeleteOutcome> {
-        inner.delete(path: path, now: now, on: eventLoop)
-    }
-
-    func list(now: StoreTimestamp, on eventLoop: any EventLoop) -> EventLoopFuture<[StreamInfo]> { inner.list(now: now, on: eventLoop) }
-
-    func waitForChange(path: String, after offset: StreamOffset, promise: EventLoopPromise<StreamChange>) -> StreamWait {
-        inner.waitForChange(path: path, after: offset, promise: promise)
-    }
-
-    func removeExpired(now: StoreTimestamp) -> [String] { inner.removeExpired(now: now) }
-
-    func setExpiryObserver(_ observer: @escaping @Sendable (ExpiredStream) -> Void) { inner.setExpiryObserver(observer) }
 
     func close() async throws {
         // Nothing may stay waiting when the server stops.
