@@ -43,12 +43,13 @@ public final class StreamRequestHandler: Sendable {
         guard context.eventLoop.inEventLoop else {
             return context.eventLoop.flatSubmit { self.handle(request, context: context) }
         }
-        switch respond(request, context: context) {
+        let answer = respond(request, context: context)
+        switch answer {
         case .now(let response): return context.eventLoop.makeSucceededFuture(response)
         case .later(let future): return answeringErrors(future)
-        case .waiting(let wait):
+        case .waiting:
             let promise = context.eventLoop.makePromise(of: StreamResponse.self)
-            wait.whenAnswered { promise.succeed($0) }
+            answer.complete(promise)
             return promise.futureResult
         }
     }

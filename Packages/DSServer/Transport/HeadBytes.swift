@@ -54,14 +54,6 @@ struct HeadBytes: ~Copyable {
     }
 
     /// `name: value` and a line end.
-    mutating func appendHeader(_ name: StaticString, _ value: String) {
-        append(name)
-        append(": ")
-        append(value)
-        append("\r\n")
-    }
-
-    /// `name: value` and a line end.
     mutating func appendHeader(_ name: String, _ value: String) {
         append(name)
         append(": ")

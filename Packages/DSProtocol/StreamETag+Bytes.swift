@@ -1,5 +1,3 @@
-import NIOCore
-
 extension StreamETag {
     /// The most bytes ``write(streamID:start:end:closed:to:)`` writes.
     public static let maxEncodedLength = 2 + 20 + 2 + 2 * StreamOffset.encodedLength + 2
@@ -35,12 +33,5 @@ extension StreamETag {
         }
         bytes[index] = UInt8(ascii: "\"")
         return index + 1
-    }
-
-    /// Writes the tag of ``make(streamID:start:end:closed:)`` into `buffer`.
-    public static func write(streamID: UInt64, start: StreamOffset, end: StreamOffset, closed: Bool, into buffer: inout ByteBuffer) {
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: maxEncodedLength) { raw in
-            write(streamID: streamID, start: start, end: end, closed: closed, to: raw)
-        }
     }
 }
