@@ -120,12 +120,13 @@ import Testing
         defer { Task { try? await receiver.stop() } }
         try await SubscriptionHarness.with(kind) { h in
             let events = try await setUp(h, receiver, id: "retry")
-            receiver.enqueue(.failure)
-            receiver.setFallback(.done)
+            // The retry's answer is held until the failure has been seen: the subscription stays `failed`
+            // until then, however slowly the polls below run on a loaded machine.
+            receiver.enqueue(.failure, .heldDone)
             try await h.server.appendText(events, "payload")
             let tail = try await h.tail(events)
             let first = try await receiver.requests.next(timeout: .seconds(15), "the first attempt").json()
-            // While the retry is scheduled the subscription reports `failed` and the schedule.
+            // While the retry is scheduled or in flight the subscription reports `failed` and the schedule.
             // Only the first attempt fails, so every `failed` view shows exactly that one failure.
             var failed: [String: Any] = [:]
             try await waitUntil {
@@ -140,6 +141,8 @@ import Testing
             // The retry is a new wake generation with the same pending data, and `done` clears the failure.
             let second = try await receiver.requests.next(timeout: .seconds(15), "the retry").json()
             #expect(second["generation"] as? Int == (first["generation"] as? Int ?? 0) + 1)
+            #expect(try await h.subscription("retry")["status"] as? String == "failed")
+            receiver.releaseHeld()
             try await waitUntil { try await h.ackedOffset("retry", events) == tail }
             #expect(try await h.subscription("retry")["status"] as? String == "active")
             #expect(try await h.subscription("retry")["retry"] == nil)

@@ -24,7 +24,11 @@ final class WebhookReceiver: Sendable {
     struct Reply: Sendable {
         var status: HTTPResponseStatus
         var body: String
+        /// Whether the answer waits for ``releaseHeld()``, keeping the delivery in flight until then.
+        var held = false
         static let done = Reply(status: .ok, body: #"{"done":true}"#)
+        /// `done`, sent only once the test calls ``releaseHeld()``.
+        static let heldDone = Reply(status: .ok, body: #"{"done":true}"#, held: true)
         static let accepted = Reply(status: .accepted, body: "{}")
         static let failure = Reply(status: .internalServerError, body: "no")
     }
@@ -32,6 +36,8 @@ final class WebhookReceiver: Sendable {
     let requests = Mailbox<Received>()
     private let replies = Mutex<[Reply]>([])
     private let fallback = Mutex(Reply.done)
+    /// Answers of held replies not yet sent; `nil` once released, when held replies are answered at once.
+    private let heldAnswers = Mutex<[@Sendable () -> Void]?>([])
     private let channel: any Channel
 
     private init(channel: any Channel) { self.channel = channel }
@@ -43,12 +49,15 @@ final class WebhookReceiver: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(ReceiverHandler { received in
-                        guard let receiver = box.withLock({ $0 }) else { return .failure }
-                        let reply = receiver.nextReply()
-                        receiver.requests.put(received)
-                        return reply
-                    })
+                    try channel.pipeline.syncOperations.addHandler(ReceiverHandler(
+                        respond: { received in
+                            guard let receiver = box.withLock({ $0 }) else { return .failure }
+                            let reply = receiver.nextReply()
+                            receiver.requests.put(received)
+                            return reply
+                        },
+                        hold: { answer in box.withLock({ $0 })?.hold(answer) ?? answer() }
+                    ))
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
@@ -70,6 +79,24 @@ final class WebhookReceiver: Sendable {
         replies.withLock { $0.isEmpty ? nil : $0.removeFirst() } ?? fallback.withLock { $0 }
     }
 
+    /// Sends the answers of held replies, and answers later held replies at once.
+    func releaseHeld() {
+        let answers = heldAnswers.withLock { answers in
+            defer { answers = nil }
+            return answers ?? []
+        }
+        for answer in answers { answer() }
+    }
+
+    private func hold(_ answer: @escaping @Sendable () -> Void) {
+        let holding = heldAnswers.withLock { answers in
+            guard answers != nil else { return false }
+            answers!.append(answer)
+            return true
+        }
+        if !holding { answer() }
+    }
+
     func stop() async throws { try await channel.close() }
 }
 
@@ -79,10 +106,18 @@ private final class ReceiverHandler: ChannelInboundHandler, @unchecked Sendable 
     typealias OutboundOut = HTTPServerResponsePart
 
     private let respond: @Sendable (WebhookReceiver.Received) -> WebhookReceiver.Reply
+    /// Keeps a held reply's answer until the test releases it.
+    private let hold: @Sendable (@escaping @Sendable () -> Void) -> Void
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
 
-    init(respond: @escaping @Sendable (WebhookReceiver.Received) -> WebhookReceiver.Reply) { self.respond = respond }
+    init(
+        respond: @escaping @Sendable (WebhookReceiver.Received) -> WebhookReceiver.Reply,
+        hold: @escaping @Sendable (@escaping @Sendable () -> Void) -> Void
+    ) {
+        self.respond = respond
+        self.hold = hold
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
@@ -94,12 +129,19 @@ private final class ReceiverHandler: ChannelInboundHandler, @unchecked Sendable 
         case .end:
             guard let head else { return }
             let reply = respond(WebhookReceiver.Received(headers: head.headers, body: body))
-            var headers = HTTPHeaders()
-            headers.add(name: "Content-Type", value: "application/json")
-            headers.add(name: "Content-Length", value: String(reply.body.utf8.count))
-            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: reply.status, headers: headers))), promise: nil)
-            context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: reply.body)))), promise: nil)
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            guard reply.held else { return answer(reply, version: head.version, context: context) }
+            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            let version = head.version
+            hold { bound.eventLoop.execute { bound.value.0.answer(reply, version: version, context: bound.value.1) } }
         }
+    }
+
+    private func answer(_ reply: WebhookReceiver.Reply, version: HTTPVersion, context: ChannelHandlerContext) {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "application/json")
+        headers.add(name: "Content-Length", value: String(reply.body.utf8.count))
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: reply.status, headers: headers))), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: reply.body)))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
     }
 }
