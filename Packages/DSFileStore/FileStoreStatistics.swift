@@ -14,6 +14,8 @@ public struct FileStoreStatistics: Sendable, Hashable {
     public var checkpoints: UInt64
     /// Bytes written to stream logs, framing included.
     public var bytesWritten: UInt64
+    /// Reads answered from the latest frames kept in memory for waiting readers, with no file read.
+    public var readsFromMemory: UInt64
 
     /// Average requests per group commit.
     public var requestsPerCommit: Double { groupCommits == 0 ? 0 : Double(requests) / Double(groupCommits) }
@@ -27,6 +29,7 @@ final class StatisticsCounters: Sendable {
     private let bytesWritten = Atomic<UInt64>(0)
     private let journalSyncs = Atomic<UInt64>(0)
     private let checkpoints = Atomic<UInt64>(0)
+    private let readsFromMemory = Atomic<UInt64>(0)
 
     /// Counts one group: its requests, and its commit when it had anything to write.
     func record(requests: Int, committed: Bool, journalSyncs: Int, logSyncs: Int, bytes: Int) {
@@ -43,6 +46,9 @@ final class StatisticsCounters: Sendable {
         self.logSyncs.add(UInt64(logSyncs), ordering: .relaxed)
     }
 
+    /// Counts one read answered from frames kept in memory.
+    func recordReadFromMemory() { readsFromMemory.add(1, ordering: .relaxed) }
+
     var snapshot: FileStoreStatistics {
         FileStoreStatistics(
             groupCommits: groupCommits.load(ordering: .relaxed),
@@ -50,7 +56,8 @@ final class StatisticsCounters: Sendable {
             logSyncs: logSyncs.load(ordering: .relaxed),
             journalSyncs: journalSyncs.load(ordering: .relaxed),
             checkpoints: checkpoints.load(ordering: .relaxed),
-            bytesWritten: bytesWritten.load(ordering: .relaxed)
+            bytesWritten: bytesWritten.load(ordering: .relaxed),
+            readsFromMemory: readsFromMemory.load(ordering: .relaxed)
         )
     }
 }

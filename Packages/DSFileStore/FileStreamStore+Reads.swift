@@ -25,11 +25,14 @@ extension FileStreamStore {
                 if start == tail {
                     return .immediate(ReadOutcome(info: info, start: record.tail, next: record.tail, chunks: []))
                 }
-                return .plan(ReadPlan(stream: stream, info: info, start: start, log: record.log, isJSON: record.contentType.isJSON, maxBytes: request.maxBytes))
+                let plan = ReadPlan(stream: stream, info: info, start: start, log: record.log, isJSON: record.contentType.isJSON, maxBytes: request.maxBytes)
+                if let recent = state.recentFrames, recent.covers(start) { return .recent(plan, recent) }
+                return .plan(plan)
             }
             switch snapshot {
             case .plan(let readPlan): plan = readPlan
             case .immediate(let atTail): return eventLoop.makeSucceededFuture(atTail)
+            case .recent(let readPlan, let recent): return readRecent(readPlan, recent, on: eventLoop)
             }
         } catch {
             return eventLoop.makeFailedFuture(error)
@@ -77,6 +80,18 @@ extension FileStreamStore {
         }
     }
 
+    /// Answers a read from frames kept in memory, on the caller's event loop.
+    private func readRecent(_ plan: ReadPlan, _ recent: RecentFrames, on eventLoop: any EventLoop) -> EventLoopFuture<ReadOutcome> {
+        do throws(FileStoreFailure) {
+            let outcome = try LogReader.read(plan, from: recent)
+            context.statistics.recordReadFromMemory()
+            return eventLoop.makeSucceededFuture(outcome)
+        } catch {
+            context.logger.error("read failed", metadata: ["stream": "\(plan.info.path)", "error": "\(error)"])
+            return eventLoop.makeFailedFuture(error.storeError)
+        }
+    }
+
     /// Slides a TTL on a read and remembers to persist it (lazily, with the next sweep or commit).
     private func touch(_ stream: FileStream, _ state: inout FileStream.State, now: StoreTimestamp) {
         guard state.record.touch(now), !state.accessDirty else { return }
@@ -85,8 +100,10 @@ extension FileStreamStore {
     }
 }
 
-/// A read decided under the stream's lock: answered at once (at the tail), or planned for a reader thread.
+/// A read decided under the stream's lock: answered at once (at the tail), from the frames kept in memory, or
+/// planned for a reader thread.
 private enum ReadSnapshot {
     case plan(ReadPlan)
     case immediate(ReadOutcome)
+    case recent(ReadPlan, RecentFrames)
 }

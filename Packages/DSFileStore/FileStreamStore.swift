@@ -107,6 +107,7 @@ public final class FileStreamStore: StreamStore {
                 "logSyncs": "\(statistics.logSyncs)",
                 "checkpoints": "\(statistics.checkpoints)",
                 "bytesWritten": "\(statistics.bytesWritten)",
+                "readsFromMemory": "\(statistics.readsFromMemory)",
             ]
         )
     }

@@ -22,8 +22,44 @@ struct ReadParityTests {
                 for body in appends { try await StoreCalls.append(store, "s", body, contentType: contentType) }
             }
             try await Self.compareReads(memory, file)
+            // No reader waited on the stream, so no commit kept its frames in memory: every read used the log.
+            #expect(file.statistics.readsFromMemory == 0)
         }
         try await harness.withStore { file in try await Self.compareReads(memory, file) }
+    }
+
+    /// Commits that find readers waiting keep their frames in memory for them (``RecentFrames``), joined up
+    /// to 64 KiB; a commit with no reader waiting, or too large, drops them. Reads served from them answer
+    /// exactly as the memory store does too, and a restart keeps nothing.
+    @Test(arguments: ["text/plain", "application/json"])
+    func readsOfFramesKeptForWaitingReadersMatchTheMemoryStore(_ contentType: String) async throws {
+        let harness = try FileStoreHarness()
+        defer { harness.remove() }
+        let memory = MemoryStreamStore()
+        // The large appends (past 64 KiB) come every 50th; the small ones after the last of them end the stream.
+        let firstAppends = Self.appends(json: contentType == "application/json")
+        let appends = firstAppends + firstAppends.prefix(40)
+        try await harness.withStore { file in
+            for store in [memory, file] as [any StreamStore] { try await StoreCalls.create(store, "s", contentType: contentType) }
+            for (index, body) in appends.enumerated() {
+                try await StoreCalls.append(memory, "s", body, contentType: contentType)
+                guard index % 4 != 3 else {
+                    try await StoreCalls.append(file, "s", body, contentType: contentType)
+                    continue
+                }
+                let tail = try await StoreCalls.metadata(file, "s").tail
+                let woken = StoreCalls.loop.makePromise(of: StreamChange.self)
+                _ = file.waitForChange(path: "s", after: tail, promise: woken)
+                try await StoreCalls.append(file, "s", body, contentType: contentType)
+                #expect(try await woken.futureResult.get() == .dataAvailable)
+            }
+            try await Self.compareReads(memory, file)
+            #expect(file.statistics.readsFromMemory > 0)
+        }
+        try await harness.withStore { file in
+            try await Self.compareReads(memory, file)
+            #expect(file.statistics.readsFromMemory == 0)
+        }
     }
 
     /// Reads from a spread of offsets (every 997th byte, plus the tail region byte by byte) with several limits;

@@ -1,7 +1,8 @@
 import NIOCore
 
 /// Walks the frames of a log forward from a known frame start, reading the file in blocks and checking
-/// every payload it returns against its checksum.
+/// every payload it returns against its checksum; or walks frames the store kept in memory as it wrote them
+/// (``RecentFrames``), which never were on a disk to be damaged and are not checked again.
 struct FrameScanner {
     /// A frame's place in the stream, and its payload when it was asked for.
     struct Frame {
@@ -19,6 +20,8 @@ struct FrameScanner {
     private let fileEnd: UInt64
     private let blockSize: Int
     private let allocator = ByteBufferAllocator()
+    /// Whether payloads are checked against their checksums (frames read from the file are).
+    private let verifiesPayloads: Bool
     /// The next frame's start.
     private(set) var position: LogPosition
     private var block = ByteBuffer()
@@ -29,6 +32,19 @@ struct FrameScanner {
         self.position = position
         self.fileEnd = fileEnd
         self.blockSize = max(blockSize, 4096)
+        self.verifiesPayloads = true
+    }
+
+    /// A scanner over `frames`, the log's bytes from file position `frameFileStart` to its committed end, held
+    /// in memory: it starts at `position` and reads no file.
+    init(frames: ByteBuffer, at frameFileStart: UInt64, from position: LogPosition) {
+        self.fd = -1
+        self.position = position
+        self.fileEnd = frameFileStart + UInt64(frames.readableBytes)
+        self.blockSize = frames.readableBytes
+        self.verifiesPayloads = false
+        self.block = frames
+        self.blockStart = frameFileStart
     }
 
     /// The next frame, or `nil` at the committed end. `wantsPayload` sees the frame's stream start and length.
@@ -45,7 +61,7 @@ struct FrameScanner {
         var frame = Frame(start: position.stream, length: UInt64(length), continued: word & LogFrame.continuedFlag != 0, payload: nil)
         if wantsPayload(frame.start, frame.length) {
             let payload = try bytes(at: payloadStart, count: Int(length))
-            let actual = payload.withUnsafeReadableBytes { LogFrame.checksumOf(length: word, payload: $0) }
+            let actual = verifiesPayloads ? payload.withUnsafeReadableBytes { LogFrame.checksumOf(length: word, payload: $0) } : checksum
             guard actual == checksum else {
                 throw .corrupt("checksum mismatch in the frame at stream offset \(position.stream)")
             }
@@ -60,6 +76,7 @@ struct FrameScanner {
         if offset >= blockStart, offset + UInt64(count) <= blockStart + UInt64(block.readableBytes) {
             return block.getSlice(at: block.readerIndex + Int(offset - blockStart), length: count)!
         }
+        guard fd >= 0 else { throw .corrupt("a frame in memory runs past the frames kept (byte \(offset))") }
         let size = Int(min(UInt64(max(count, blockSize)), fileEnd - offset))
         var fresh = allocator.buffer(capacity: size)
         let fd = self.fd

@@ -48,6 +48,17 @@ enum LogReader {
         return ReadOutcome(info: plan.info, start: .init(position: result.start), next: .init(position: result.next), chunks: joined(result.chunks))
     }
 
+    /// Serves a read of the stream's own log from frames kept in memory (``RecentFrames/covers(_:)`` holds for
+    /// its start): the same answer as from the file, with no file read.
+    static func read(_ plan: ReadPlan, from recent: RecentFrames) throws(FileStoreFailure) -> ReadOutcome {
+        var scanner = recent.scanner(from: plan.log.frameStart(containing: plan.start))
+        let tail = plan.info.tail.position
+        let result = plan.isJSON
+            ? try readMessages(&scanner, from: plan.start, limit: tail, budget: plan.maxBytes, needOne: true)
+            : try readBytes(&scanner, from: plan.start, limit: tail, budget: plan.maxBytes, needOne: true)
+        return ReadOutcome(info: plan.info, start: .init(position: result.start), next: .init(position: result.next), chunks: joined(result.chunks))
+    }
+
     /// Reads one log from `start` up to `limit` (at most its committed end) with a byte budget; JSON streams
     /// return whole messages from the first message boundary at or after `start`, at least one when `needOne`.
     static func read(

@@ -22,7 +22,15 @@ extension GroupCommit {
                     state.lifecycle = .softDeleted
                     return (state.waiters.takeAll(), .deleted, true)
                 }
-                if record.log.streamEnd > before.log.streamEnd { return (state.waiters.takeAll(), .dataAvailable, false) }
+                if record.log.streamEnd > before.log.streamEnd {
+                    let waiters = state.waiters.takeAll()
+                    // Readers waiting now read these frames as soon as they are woken: keep them in memory.
+                    let kept = state.recentFrames.take()
+                    if !waiters.isEmpty, let frames = working.frames {
+                        state.recentFrames = RecentFrames.after(kept, appending: frames, at: working.committed.end)
+                    }
+                    return (waiters, .dataAvailable, false)
+                }
                 if record.closed && !before.closed { return (state.waiters.takeAll(), .closed, false) }
                 return ([], .dataAvailable, false)
             }
