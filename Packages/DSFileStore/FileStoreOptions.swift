@@ -17,6 +17,9 @@ public struct FileStoreOptions: Sendable {
     public var readOnly: Bool
     /// Where recovery, cut log tails and I/O failures are reported.
     public var logger: Logger
+    /// Most bytes of recently committed frames kept in memory, over all streams, for the readers waiting on
+    /// them: those reads are answered without a file read (at most 64 KiB per stream, only while readers wait).
+    public var recentFramesBytes: Int
     /// How long opening waits for the directory's lock while another holder may be letting it go: a store
     /// closing in this process, or a child process being spawned that still holds a copy of the lock's
     /// (close-on-exec) descriptor until it execs. A directory still locked after this is refused.
@@ -28,14 +31,15 @@ public struct FileStoreOptions: Sendable {
     package var faultInjector: (@Sendable (WriterStep) -> Int32?)?
 
     /// Creates options with production defaults: 4096 open files, one read thread per core (at least 2),
-    /// 8 sync threads, a 64 GiB metadata map.
+    /// 8 sync threads, a 64 GiB metadata map, 32 MiB of recent frames for waiting readers.
     public init(
         maxOpenFiles: Int = 4096,
         readThreads: Int = max(2, System.coreCount),
         syncThreads: Int = 8,
         metadataMapSize: Int = 64 << 30,
         readOnly: Bool = false,
-        logger: Logger = Logger(label: "durable-streams.file-store")
+        logger: Logger = Logger(label: "durable-streams.file-store"),
+        recentFramesBytes: Int = 32 << 20
     ) {
         self.maxOpenFiles = maxOpenFiles
         self.readThreads = readThreads
@@ -43,6 +47,7 @@ public struct FileStoreOptions: Sendable {
         self.metadataMapSize = metadataMapSize
         self.readOnly = readOnly
         self.logger = logger
+        self.recentFramesBytes = recentFramesBytes
     }
 }
 

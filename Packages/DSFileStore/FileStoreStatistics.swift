@@ -16,6 +16,8 @@ public struct FileStoreStatistics: Sendable, Hashable {
     public var bytesWritten: UInt64
     /// Reads answered from the latest frames kept in memory for waiting readers, with no file read.
     public var readsFromMemory: UInt64
+    /// Bytes of frames kept in memory for waiting readers now (see ``FileStoreOptions/recentFramesBytes``).
+    public var recentFrameBytes: UInt64
 
     /// Average requests per group commit.
     public var requestsPerCommit: Double { groupCommits == 0 ? 0 : Double(requests) / Double(groupCommits) }
@@ -49,7 +51,7 @@ final class StatisticsCounters: Sendable {
     /// Counts one read answered from frames kept in memory.
     func recordReadFromMemory() { readsFromMemory.add(1, ordering: .relaxed) }
 
-    var snapshot: FileStoreStatistics {
+    func snapshot(recentFrameBytes: Int) -> FileStoreStatistics {
         FileStoreStatistics(
             groupCommits: groupCommits.load(ordering: .relaxed),
             requests: requests.load(ordering: .relaxed),
@@ -57,7 +59,8 @@ final class StatisticsCounters: Sendable {
             journalSyncs: journalSyncs.load(ordering: .relaxed),
             checkpoints: checkpoints.load(ordering: .relaxed),
             bytesWritten: bytesWritten.load(ordering: .relaxed),
-            readsFromMemory: readsFromMemory.load(ordering: .relaxed)
+            readsFromMemory: readsFromMemory.load(ordering: .relaxed),
+            recentFrameBytes: UInt64(max(0, recentFrameBytes))
         )
     }
 }

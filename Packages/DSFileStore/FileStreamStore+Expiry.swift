@@ -39,6 +39,7 @@ extension FileStreamStore {
             guard state.isLive, state.record.isExpired(at: now) else { return nil }
             let soft = state.forkCount > 0
             state.lifecycle = soft ? .softDeleted : .removed
+            state.dropRecentFrames(budget: context.recentFrames)
             let error: StoreError = soft ? .gone(path: stream.path) : .notFound(path: stream.path)
             return (ExpiredStream(path: stream.path, contentType: state.record.contentType, at: now), state.waiters.takeAll(), error)
         }

@@ -75,8 +75,13 @@ extension FileStreamStore {
         let registration = stream.state.withLock { state in
             state.waiters.register(promise, after: offset, tail: state.record.log.streamEnd, closed: state.record.closed, removed: !state.isLive)
         }
+        let budget = context.recentFrames
         return registration.wait(completing: promise) { [stream] id in
-            _ = stream.state.withLock { $0.waiters.remove(id) }
+            stream.state.withLock { state in
+                // The last reader leaving: nobody is left to read the frames kept for woken readers.
+                guard state.waiters.remove(id) != nil, state.waiters.count == 0 else { return }
+                state.dropRecentFrames(budget: budget)
+            }
         }
     }
 

@@ -84,7 +84,7 @@ public final class FileStreamStore: StreamStore {
     public var streamCount: Int { context.table.count }
 
     /// What the writer has done since the store opened.
-    public var statistics: FileStoreStatistics { context.statistics.snapshot }
+    public var statistics: FileStoreStatistics { context.statistics.snapshot(recentFrameBytes: context.recentFrames.bytes) }
 
     /// Finishes queued writes, persists sliding-TTL access times, and releases files and threads.
     /// Later calls fail with ``StoreError/unavailable(_:)``.

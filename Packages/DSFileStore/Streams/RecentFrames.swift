@@ -1,4 +1,5 @@
 import NIOCore
+import Synchronization
 
 /// The framed bytes of a stream's latest commits, kept in memory while readers wait on the stream.
 ///
@@ -7,8 +8,9 @@ import NIOCore
 /// answered on the caller's event loop with slices of one shared buffer, and each frame is parsed as the log
 /// reader would parse it, so the answers are the same byte for byte.
 ///
-/// Kept only for streams that had waiters when a commit appended to them, and at most ``maximumBytes``: the
-/// next commit without waiters drops it, so idle streams hold nothing.
+/// Kept only for streams that had waiters when a commit appended to them, at most ``maximumBytes`` per stream and
+/// ``FileStoreOptions/recentFramesBytes`` over the store (``RecentFramesBudget``). The next commit without
+/// waiters drops them, and so does the last waiter leaving, so streams nobody waits on hold nothing.
 struct RecentFrames: Sendable {
     /// Most bytes of frames (headers included) kept for one stream.
     static let maximumBytes = 64 << 10
@@ -21,16 +23,22 @@ struct RecentFrames: Sendable {
     /// The file position after the last kept frame.
     var fileEnd: UInt64 { origin.file + UInt64(frames.readableBytes) }
 
+    /// Bytes kept.
+    var byteCount: Int { frames.readableBytes }
+
     /// What to keep after a commit appended `written` at `start` to a log whose frames from `kept` on were
     /// kept: the new frames joined to the kept ones when they follow them and both fit, the new frames
     /// alone when they fit, nothing otherwise.
-    static func after(_ kept: RecentFrames?, appending written: ByteBuffer, at start: LogPosition) -> RecentFrames? {
+    /// Consumes `kept`, so joining writes into its buffer in place when no reader holds a slice of it.
+    static func after(_ kept: consuming RecentFrames?, appending written: ByteBuffer, at start: LogPosition) -> RecentFrames? {
         guard written.readableBytes <= maximumBytes else { return nil }
-        if var joined = kept, joined.fileEnd == start.file, joined.frames.readableBytes + written.readableBytes <= maximumBytes {
+        switch consume kept {
+        case .some(var joined) where joined.fileEnd == start.file && joined.byteCount + written.readableBytes <= maximumBytes:
             joined.frames.writeImmutableBuffer(written)
             return joined
+        default:
+            return RecentFrames(origin: start, frames: written)
         }
-        return RecentFrames(origin: start, frames: written)
     }
 
     /// Whether a read from stream position `position` finds every frame it needs here.
@@ -41,5 +49,46 @@ struct RecentFrames: Sendable {
     func scanner(from frameStart: LogPosition?) -> FrameScanner {
         let start = frameStart.flatMap { $0.file >= origin.file ? $0 : nil } ?? origin
         return FrameScanner(frames: frames, at: origin.file, from: start)
+    }
+}
+
+/// The store-wide bound on the bytes of ``RecentFrames`` kept, across all streams.
+final class RecentFramesBudget: Sendable {
+    private let used = Atomic<Int>(0)
+    let limit: Int
+
+    init(limit: Int) { self.limit = max(0, limit) }
+
+    /// Bytes kept now.
+    var bytes: Int { used.load(ordering: .relaxed) }
+
+    /// Gives back `released` bytes and takes `wanted` more; returns whether there was room for them (when not,
+    /// only the release happened).
+    func exchange(releasing released: Int, wanting wanted: Int) -> Bool {
+        var current = used.load(ordering: .relaxed)
+        while true {
+            let next = current - released + wanted
+            let fits = next <= limit
+            let (exchanged, original) = used.compareExchange(
+                expected: current, desired: fits ? next : current - released, ordering: .relaxed
+            )
+            if exchanged { return fits }
+            current = original
+        }
+    }
+}
+
+extension FileStream.State {
+    /// Keeps `frames` (`nil`: nothing) within `budget`, in place of the `released` bytes kept before (already
+    /// taken out of the state, so that joining to them could write in place).
+    mutating func keepRecentFrames(_ frames: RecentFrames?, releasing released: Int, budget: RecentFramesBudget) {
+        let fits = budget.exchange(releasing: released, wanting: frames?.byteCount ?? 0)
+        recentFrames = fits ? frames : nil
+    }
+
+    /// Keeps nothing any more.
+    mutating func dropRecentFrames(budget: RecentFramesBudget) {
+        guard let previous = recentFrames.take() else { return }
+        _ = budget.exchange(releasing: previous.byteCount, wanting: 0)
     }
 }

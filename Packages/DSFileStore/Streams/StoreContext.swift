@@ -21,6 +21,8 @@ final class StoreContext: Sendable {
     /// Streams whose sliding TTL moved on a read and is not yet persisted.
     let touched = Mutex<[ObjectIdentifier: FileStream]>([:])
     let statistics = StatisticsCounters()
+    /// Bounds the frames kept in memory for waiting readers, over all streams.
+    let recentFrames: RecentFramesBudget
     private let expiryObserver = Mutex<(@Sendable (ExpiredStream) -> Void)?>(nil)
 
     init(directory: DataDirectory, metadata: MetadataStore, options: FileStoreOptions) {
@@ -31,6 +33,7 @@ final class StoreContext: Sendable {
         self.syncer = LogSyncer(threads: options.syncThreads)
         self.logger = options.logger
         self.faultInjector = options.faultInjector
+        self.recentFrames = RecentFramesBudget(limit: options.recentFramesBytes)
     }
 
     func setExpiryObserver(_ observer: @escaping @Sendable (ExpiredStream) -> Void) {

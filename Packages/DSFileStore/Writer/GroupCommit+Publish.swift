@@ -18,6 +18,7 @@ extension GroupCommit {
                 state.record = record
                 state.reservedForks -= reserved
                 if record.softDeleted {
+                    state.dropRecentFrames(budget: context.recentFrames)
                     guard state.lifecycle == .live else { return ([], .deleted, false) }
                     state.lifecycle = .softDeleted
                     return (state.waiters.takeAll(), .deleted, true)
@@ -26,9 +27,12 @@ extension GroupCommit {
                     let waiters = state.waiters.takeAll()
                     // Readers waiting now read these frames as soon as they are woken: keep them in memory.
                     let kept = state.recentFrames.take()
-                    if !waiters.isEmpty, let frames = working.frames {
-                        state.recentFrames = RecentFrames.after(kept, appending: frames, at: working.committed.end)
+                    let released = kept?.byteCount ?? 0
+                    var frames: RecentFrames?
+                    if !waiters.isEmpty, let written = working.frames {
+                        frames = RecentFrames.after(consume kept, appending: written, at: working.committed.end)
                     }
+                    state.keepRecentFrames(frames, releasing: released, budget: context.recentFrames)
                     return (waiters, .dataAvailable, false)
                 }
                 if record.closed && !before.closed { return (state.waiters.takeAll(), .closed, false) }
@@ -52,6 +56,7 @@ extension GroupCommit {
             let stream = removal.stream
             let (waiters, wasLive) = stream.state.withLock { state in
                 defer { state.lifecycle = .removed }
+                state.dropRecentFrames(budget: context.recentFrames)
                 return (state.waiters.takeAll(), state.lifecycle == .live)
             }
             waiters.fire(.deleted)
