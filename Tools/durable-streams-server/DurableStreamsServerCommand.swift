@@ -57,13 +57,19 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("metadata-map-bytes"), help: "Largest size of the LMDB metadata; reserves address space, not disk (default 68719476736).")
     var metadataMapBytes: String?
 
+    @Option(
+        name: .customLong("recent-frames-bytes"),
+        help: "Memory for the latest appends of streams readers wait on, over all streams; 0 turns it off (default 33554432)."
+    )
+    var recentFramesBytes: String?
+
     @OptionGroup var serve: ServeOptions
 
     func run() async throws {
         var flags: [String: ConfigValue] = [:]
         for (key, value) in [
             ("data-dir", dataDirectory), ("max-open-files", maxOpenFiles), ("read-threads", readThreads),
-            ("sync-threads", syncThreads), ("metadata-map-bytes", metadataMapBytes),
+            ("sync-threads", syncThreads), ("metadata-map-bytes", metadataMapBytes), ("recent-frames-bytes", recentFramesBytes),
         ] {
             if let value { flags[key] = .string(value) }
         }

@@ -27,7 +27,7 @@ enum ConfigKey {
         // Shutdown
         "shutdown-timeout",
         // Durable store (run)
-        "data-dir", "max-open-files", "read-threads", "sync-threads", "metadata-map-bytes",
+        "data-dir", "max-open-files", "read-threads", "sync-threads", "metadata-map-bytes", "recent-frames-bytes",
         // Subscriptions
         "subscriptions", "public-url", "localhost-webhooks", "webhook-timeout-ms",
     ]

@@ -19,10 +19,11 @@ struct FileStoreSettings {
     var readThreads: Int?
     var syncThreads: Int?
     var metadataMapBytes: Int?
+    var recentFramesBytes: Int?
 
     /// The keys that configure the file store; `dev` refuses them so a config written for `run` never
     /// silently serves memory.
-    static let keys = ["data-dir", "max-open-files", "read-threads", "sync-threads", "metadata-map-bytes"]
+    static let keys = ["data-dir", "max-open-files", "read-threads", "sync-threads", "metadata-map-bytes", "recent-frames-bytes"]
 
     init(_ config: ConfigReader) throws {
         guard let directory = try config.string("data-dir"), !directory.isEmpty else {
@@ -33,6 +34,7 @@ struct FileStoreSettings {
         readThreads = try config.int("read-threads", in: 1...1024)
         syncThreads = try config.int("sync-threads", in: 1...1024)
         metadataMapBytes = try config.int("metadata-map-bytes", in: (16 << 20)...Int.max)
+        recentFramesBytes = try config.int("recent-frames-bytes", in: 0...Int.max)
     }
 
     /// The store's options, logging through `logger` at `level`.
@@ -43,6 +45,7 @@ struct FileStoreSettings {
         if let readThreads { options.readThreads = readThreads }
         if let syncThreads { options.syncThreads = syncThreads }
         if let metadataMapBytes { options.metadataMapSize = metadataMapBytes }
+        if let recentFramesBytes { options.recentFramesBytes = recentFramesBytes }
         return options
     }
 
