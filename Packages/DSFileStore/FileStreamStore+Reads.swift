@@ -26,7 +26,10 @@ extension FileStreamStore {
                     return .immediate(ReadOutcome(info: info, start: record.tail, next: record.tail, chunks: []))
                 }
                 let plan = ReadPlan(stream: stream, info: info, start: start, log: record.log, isJSON: record.contentType.isJSON, maxBytes: request.maxBytes)
-                if let recent = state.recentFrames, recent.covers(start) { return .recent(plan, recent) }
+                if let recent = state.recentFrames, recent.covers(start) {
+                    state.recentFrames?.wasRead = true
+                    return .recent(plan, recent)
+                }
                 return .plan(plan)
             }
             switch snapshot {

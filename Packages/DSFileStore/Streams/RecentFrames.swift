@@ -8,9 +8,10 @@ import Synchronization
 /// answered on the caller's event loop with slices of one shared buffer, and each frame is parsed as the log
 /// reader would parse it, so the answers are the same byte for byte.
 ///
-/// Kept only for streams that had waiters when a commit appended to them, at most ``maximumBytes`` per stream and
-/// ``FileStoreOptions/recentFramesBytes`` over the store (``RecentFramesBudget``). The next commit without
-/// waiters drops them, and so does the last waiter leaving, so streams nobody waits on hold nothing.
+/// Kept while readers use them: a commit keeps its frames when it finds readers waiting, or when the frames kept
+/// before it were read since the previous commit (readers that are behind, catching up without waiting). At
+/// most ``maximumBytes`` per stream and ``FileStoreOptions/recentFramesBytes`` over the store
+/// (``RecentFramesBudget``). A commit that finds them unused drops them, and so does the last waiter leaving.
 struct RecentFrames: Sendable {
     /// Most bytes of frames (headers included) kept for one stream.
     static let maximumBytes = 64 << 10
@@ -19,6 +20,8 @@ struct RecentFrames: Sendable {
     private(set) var origin: LogPosition
     /// Frames as written to the log, from ``origin`` to the log's committed end.
     private(set) var frames: ByteBuffer
+    /// Whether a read was answered from them since the commit that kept them.
+    var wasRead = false
 
     /// The file position after the last kept frame.
     var fileEnd: UInt64 { origin.file + UInt64(frames.readableBytes) }
@@ -35,6 +38,7 @@ struct RecentFrames: Sendable {
         switch consume kept {
         case .some(var joined) where joined.fileEnd == start.file && joined.byteCount + written.readableBytes <= maximumBytes:
             joined.frames.writeImmutableBuffer(written)
+            joined.wasRead = false
             return joined
         default:
             return RecentFrames(origin: start, frames: written)

@@ -25,11 +25,12 @@ extension GroupCommit {
                 }
                 if record.log.streamEnd > before.log.streamEnd {
                     let waiters = state.waiters.takeAll()
-                    // Readers waiting now read these frames as soon as they are woken: keep them in memory.
+                    // Readers waiting now read these frames as soon as they are woken, and readers catching up
+                    // (that read the frames kept before) read them next: keep them in memory.
                     let kept = state.recentFrames.take()
                     let released = kept?.byteCount ?? 0
                     var frames: RecentFrames?
-                    if !waiters.isEmpty, let written = working.frames {
+                    if !waiters.isEmpty || kept?.wasRead == true, let written = working.frames {
                         frames = RecentFrames.after(consume kept, appending: written, at: working.committed.end)
                     }
                     state.keepRecentFrames(frames, releasing: released, budget: context.recentFrames)
