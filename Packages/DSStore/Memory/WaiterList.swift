@@ -54,29 +54,25 @@ package struct WaiterList: ~Copyable {
 extension Array where Element == EventLoopPromise<StreamChange> {
     /// Fires every promise with `change`: those of the calling thread's event loop at once, the others with
     /// one task per event loop rather than one per promise (a fan-out to 1,000 readers on two loops hands two
-    /// tasks across threads, not 1,000).
+    /// tasks across threads, not 1,000). Each task picks its loop's promises out of this one array, so a
+    /// fan-out allocates no list per loop.
     package func fire(_ change: StreamChange) {
         guard count > 1 else {
             for promise in self { promise.succeed(change) }
             return
         }
-        var elsewhere: [(loop: any EventLoop, promises: [EventLoopPromise<StreamChange>])] = []
+        var elsewhere: [any EventLoop] = []
         for promise in self {
             let loop = promise.futureResult.eventLoop
             if loop.inEventLoop {
                 promise.succeed(change)
-            } else if let index = elsewhere.firstIndex(where: { $0.loop === loop }) {
-                elsewhere[index].promises.append(promise)
-            } else {
-                var promises: [EventLoopPromise<StreamChange>] = []
-                promises.reserveCapacity(count)
-                promises.append(promise)
-                elsewhere.append((loop, promises))
+            } else if !elsewhere.contains(where: { $0 === loop }) {
+                elsewhere.append(loop)
             }
         }
-        for (loop, promises) in elsewhere {
+        for loop in elsewhere {
             loop.execute {
-                for promise in promises { promise.succeed(change) }
+                for promise in self where promise.futureResult.eventLoop === loop { promise.succeed(change) }
             }
         }
     }
