@@ -12,7 +12,12 @@ import Testing
 struct LiveAtScaleTests {
     @Test(arguments: StoreKind.allCases)
     func oneAppendReachesEveryLongPollAndSSEReaderExactlyOnce(store: StoreKind) async throws {
-        try await TestServer.with(store, configure: { $0.longPollTimeout = .seconds(60) }) { (server: TestServer) async throws in
+        // The SSE readers must stay connected from their opening to the close, through 500 connections' set-up
+        // (up to 30 s of waiting below): the default 60 s lifetime could end the first ones early on a loaded machine.
+        try await TestServer.with(store, configure: {
+            $0.longPollTimeout = .seconds(60)
+            $0.sseConnectionLifetime = .seconds(600)
+        }) { (server: TestServer) async throws in
             let path = uniquePath()
             let tail = try #require(try await server.createStream(path, body: "history;").nextOffset)
             let readersPerKind = 250
@@ -93,7 +98,9 @@ struct LiveAtScaleTests {
     }
 
     @Test func aReaderThatStopsReadingIsBackPressuredAndOthersAreUnaffected() async throws {
-        try await TestServer.with(.memory) { (server: TestServer) async throws in
+        // The fast reader must receive all 24 MiB before its connection's lifetime ends, however slowly a loaded
+        // machine streams them: a lifetime far beyond the default 60 s.
+        try await TestServer.with(.memory, configure: { $0.sseConnectionLifetime = .seconds(600) }) { (server: TestServer) async throws in
             let path = uniquePath()
             let tail = try #require(try await server.createStream(path, contentType: "application/octet-stream").nextOffset)
             let slow = try RawSocket(port: server.port)

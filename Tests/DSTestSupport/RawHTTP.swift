@@ -4,8 +4,9 @@ import NIOPosix
 /// Sends raw bytes over a fresh TCP connection and returns everything the server sends back until it closes
 /// the connection or `timeout` passes — for malformed requests no HTTP client would produce.
 public enum RawHTTP {
-    /// Sends `request` to `127.0.0.1:port` and collects the reply.
-    public static func exchange(port: Int, request: [UInt8], timeout: TimeAmount = .seconds(10)) async throws -> String {
+    /// Sends `request` to `127.0.0.1:port` and collects the reply. The timeout only bounds a hang (no test expects
+    /// it to pass), so it is as generous as the other test clients': on two loaded cores a reply can stall for seconds.
+    public static func exchange(port: Int, request: [UInt8], timeout: TimeAmount = .seconds(30)) async throws -> String {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connect(host: "127.0.0.1", port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
