@@ -18,7 +18,8 @@ public struct FileStoreOptions: Sendable {
     /// Where recovery, cut log tails and I/O failures are reported.
     public var logger: Logger
     /// Most bytes of recently committed frames kept in memory, over all streams, for the readers waiting on
-    /// them: those reads are answered without a file read (at most 64 KiB per stream, only while readers wait).
+    /// them: those reads are answered without a file read (at most 64 KiB per stream, only while readers wait or
+    /// read them).
     public var recentFramesBytes: Int
     /// How long opening waits for the directory's lock while another holder may be letting it go: a store
     /// closing in this process, or a child process being spawned that still holds a copy of the lock's

@@ -42,7 +42,7 @@ public final class FileStreamStore: StreamStore {
                     readOnly = true
                 }
             }
-            if readOnly { lock = try SystemCall.lockFileForReading(layout.lockPath) }
+            if readOnly { lock = try SystemCall.lockFileForReading(layout.lockPath, patience: options.lockWait) }
             let metadata = try MetadataStore(directory: layout.metadataPath, mapSize: options.metadataMapSize, readOnly: readOnly)
             let context = StoreContext(directory: layout, metadata: metadata, options: options)
             // A read-only directory is served as it is: its journal is not replayed (see Docs/ARCHITECTURE-filestore.md).

@@ -24,4 +24,26 @@ struct DirectoryLockTests {
         let second = try harness.open()
         try await second.close()
     }
+
+    @Test func aReadOnlyOpenWaitsForTheWriterToLetGo() async throws {
+        var harness = try FileStoreHarness(options: .forTests)
+        defer { harness.remove() }
+        let writer = try harness.open()
+        harness.options.readOnly = true
+        harness.options.lockWait = .milliseconds(200)
+        #expect {
+            try harness.open()
+        } throws: { error in
+            "\(error)".contains("is another server using this data directory?")
+        }
+        // Opened while the writer still holds the directory, it gets the lock once the writer lets go.
+        harness.options.lockWait = FileStoreOptions.forTests.lockWait
+        let patient = harness
+        let reader = Task.detached { try patient.open() }
+        try await Task.sleep(for: .milliseconds(100))
+        try await writer.close()
+        let store = try await reader.value
+        #expect(store.isReadOnly)
+        try await store.close()
+    }
 }

@@ -139,18 +139,23 @@ enum SystemCall {
     }
 
     /// Takes a shared lock on an existing lock file opened for reading (a read-only directory); returns -1
-    /// when there is no lock file to take.
-    static func lockFileForReading(_ path: String) throws(FileStoreFailure) -> Int32 {
+    /// when there is no lock file to take. A busy lock is retried for up to `patience`, as for ``lockFile(_:patience:)``.
+    static func lockFileForReading(_ path: String, patience: Duration) throws(FileStoreFailure) -> Int32 {
         let fd: Int32
         do throws(FileStoreFailure) {
             fd = try openFile(path, O_RDONLY)
         } catch .system(let code, _) where code == ENOENT {
             return -1
         }
-        if flock(fd, LOCK_SH | LOCK_NB) != 0 {
+        let deadline = ContinuousClock.now + patience
+        while flock(fd, LOCK_SH | LOCK_NB) != 0 {
             let code = errno
-            closeFile(fd)
-            throw .system(errno: code, operation: "lock \(path) (is another server using this data directory?)")
+            if code == EINTR { continue }
+            guard code == EWOULDBLOCK, ContinuousClock.now < deadline else {
+                closeFile(fd)
+                throw .system(errno: code, operation: "lock \(path) (is another server using this data directory?)")
+            }
+            usleep(10_000)
         }
         return fd
     }

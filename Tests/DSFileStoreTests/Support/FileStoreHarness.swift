@@ -19,24 +19,8 @@ struct FileStoreHarness: Sendable {
     }
 
     /// Opens a store on the directory (recovering whatever a previous one left).
-    ///
-    /// A read-only open takes its shared lock at once or fails, without the patience (``FileStoreOptions/lockWait``)
-    /// a writable open has. Right after a store on this directory closed, a child process that another test spawns
-    /// at that moment can still hold a copy of the closed store's exclusive lock until it execs, so a read-only
-    /// open is retried on a busy lock for the same patience a writable open gets.
     func open() throws -> FileStreamStore {
-        guard options.readOnly else { return try FileStreamStore(directory: directory.path, options: options) }
-        let deadline = ContinuousClock.now + options.lockWait
-        while true {
-            let failure: StoreError
-            do {
-                return try FileStreamStore(directory: directory.path, options: options)
-            } catch {
-                failure = error
-            }
-            guard "\(failure)".contains("is another server using this data directory?"), ContinuousClock.now < deadline else { throw failure }
-            usleep(10_000)
-        }
+        try FileStreamStore(directory: directory.path, options: options)
     }
 
     /// Opens a store, serves it over HTTP for `body`, then stops the server and closes the store.
