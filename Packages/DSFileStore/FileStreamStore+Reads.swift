@@ -6,36 +6,10 @@ extension FileStreamStore {
     public func read(_ request: ReadRequest, on eventLoop: any EventLoop) -> EventLoopFuture<ReadOutcome> {
         let plan: ReadPlan
         do throws(StoreError) {
-            let stream = try liveStream(request.path, now: request.now)
-            let snapshot = try stream.state.withLock { (state) throws(StoreError) -> ReadSnapshot in
-                touch(stream, &state, now: request.now)
-                let record = state.record
-                let tail = record.log.streamEnd
-                let start: UInt64
-                switch request.start {
-                case .beginning: start = 0
-                case .tail: start = tail
-                case .offset(let offset):
-                    guard offset.segment == 0, offset.position <= tail else {
-                        throw .invalid(.badRequest("offset is beyond the stream's tail"))
-                    }
-                    start = offset.position
-                }
-                let info = record.info()
-                if start == tail {
-                    return .immediate(ReadOutcome(info: info, start: record.tail, next: record.tail, chunks: []))
-                }
-                let plan = ReadPlan(stream: stream, info: info, start: start, log: record.log, isJSON: record.contentType.isJSON, maxBytes: request.maxBytes)
-                if let recent = state.recentFrames, recent.covers(start) {
-                    state.recentFrames?.wasRead = true
-                    return .recent(plan, recent)
-                }
-                return .plan(plan)
-            }
-            switch snapshot {
+            switch try snapshot(request) {
             case .plan(let readPlan): plan = readPlan
             case .immediate(let atTail): return eventLoop.makeSucceededFuture(atTail)
-            case .recent(let readPlan, let recent): return readRecent(readPlan, recent, on: eventLoop)
+            case .recent(let readPlan, let recent): return eventLoop.makeCompletedFuture(readRecent(readPlan, recent).mapError { $0 })
             }
         } catch {
             return eventLoop.makeFailedFuture(error)
@@ -50,6 +24,52 @@ extension FileStreamStore {
                 context.logger.error("read failed", metadata: ["stream": "\(plan.info.path)", "error": "\(error)"])
                 throw error.storeError
             }
+        }
+    }
+
+    /// Answers at once the reads that need no file: at the tail, and from the frames kept for waiting readers
+    /// (which is what live readers mostly read); `nil` for a read of the log, which ``read(_:on:)`` makes on a
+    /// reader thread.
+    public func readImmediately(_ request: ReadRequest) -> Result<ReadOutcome, StoreError>? {
+        do throws(StoreError) {
+            switch try snapshot(request) {
+            case .plan: return nil
+            case .immediate(let atTail): return .success(atTail)
+            case .recent(let readPlan, let recent): return readRecent(readPlan, recent)
+            }
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Decides a read under the stream's lock (sliding its TTL): answered at the tail, from kept frames, or
+    /// planned for a reader thread.
+    private func snapshot(_ request: ReadRequest) throws(StoreError) -> ReadSnapshot {
+        let stream = try liveStream(request.path, now: request.now)
+        return try stream.state.withLock { (state) throws(StoreError) -> ReadSnapshot in
+            touch(stream, &state, now: request.now)
+            let record = state.record
+            let tail = record.log.streamEnd
+            let start: UInt64
+            switch request.start {
+            case .beginning: start = 0
+            case .tail: start = tail
+            case .offset(let offset):
+                guard offset.segment == 0, offset.position <= tail else {
+                    throw .invalid(.badRequest("offset is beyond the stream's tail"))
+                }
+                start = offset.position
+            }
+            let info = record.info()
+            if start == tail {
+                return .immediate(ReadOutcome(info: info, start: record.tail, next: record.tail, chunks: []))
+            }
+            let plan = ReadPlan(stream: stream, info: info, start: start, log: record.log, isJSON: record.contentType.isJSON, maxBytes: request.maxBytes)
+            if let recent = state.recentFrames, recent.covers(start) {
+                state.recentFrames?.wasRead = true
+                return .recent(plan, recent)
+            }
+            return .plan(plan)
         }
     }
 
@@ -88,15 +108,15 @@ extension FileStreamStore {
         }
     }
 
-    /// Answers a read from frames kept in memory, on the caller's event loop.
-    private func readRecent(_ plan: ReadPlan, _ recent: RecentFrames, on eventLoop: any EventLoop) -> EventLoopFuture<ReadOutcome> {
+    /// Answers a read from frames kept in memory, on the calling thread.
+    private func readRecent(_ plan: ReadPlan, _ recent: RecentFrames) -> Result<ReadOutcome, StoreError> {
         do throws(FileStoreFailure) {
             let outcome = try LogReader.read(plan, from: recent)
             context.statistics.recordReadFromMemory()
-            return eventLoop.makeSucceededFuture(outcome)
+            return .success(outcome)
         } catch {
             context.logger.error("read failed", metadata: ["stream": "\(plan.info.path)", "error": "\(error)"])
-            return eventLoop.makeFailedFuture(error.storeError)
+            return .failure(error.storeError)
         }
     }
 

@@ -43,8 +43,9 @@ public protocol StreamStore: AnyObject, Sendable {
     /// A fork's read continues from inherited data into its own in one outcome.
     func read(_ request: ReadRequest, on eventLoop: any EventLoop) -> EventLoopFuture<ReadOutcome>
 
-    /// The same read, finished before returning, for stores that never wait (the in-memory store); `nil`
-    /// means the store did nothing and the caller uses ``read(_:on:)``. The default returns `nil`.
+    /// The same read, finished before returning, when the store can answer it without waiting (the in-memory
+    /// store always; the file store at the tail and from recent data it keeps in memory); `nil` means the store
+    /// answered nothing and the caller uses ``read(_:on:)``. The default returns `nil`.
     func readImmediately(_ request: ReadRequest) -> Result<ReadOutcome, StoreError>?
 
     /// The stream's metadata, for `HEAD`. Does not slide a TTL.
