@@ -50,16 +50,7 @@ extension FileStreamStore {
             touch(stream, &state, now: request.now)
             let record = state.record
             let tail = record.log.streamEnd
-            let start: UInt64
-            switch request.start {
-            case .beginning: start = 0
-            case .tail: start = tail
-            case .offset(let offset):
-                guard offset.segment == 0, offset.position <= tail else {
-                    throw .invalid(.badRequest("offset is beyond the stream's tail"))
-                }
-                start = offset.position
-            }
+            let start = try request.start.position(tail: tail)
             let info = record.info()
             if start == tail {
                 return .immediate(ReadOutcome(info: info, start: record.tail, next: record.tail, chunks: []))

@@ -51,12 +51,7 @@ struct RecentFramesTests {
     }
 
     @Test func theLastReaderLeavingDropsThem() async throws {
-        let harness = try FileStoreHarness()
-        defer { harness.remove() }
-        try await harness.withStore { store in
-            try await StoreCalls.create(store, "s")
-            _ = try await Self.appendWhileWaiting(store, "s", "kept")
-            #expect(store.statistics.recentFrameBytes > 0)
+        try await Self.withFramesKept { store in
             // Two readers wait for more; the first to leave keeps the frames for the other, the last drops them.
             let tail = try await StoreCalls.metadata(store, "s").tail
             let promises = [StoreCalls.loop.makePromise(of: StreamChange.self), StoreCalls.loop.makePromise(of: StreamChange.self)]
@@ -72,12 +67,7 @@ struct RecentFramesTests {
     }
 
     @Test func deletingTheStreamDropsThem() async throws {
-        let harness = try FileStoreHarness()
-        defer { harness.remove() }
-        try await harness.withStore { store in
-            try await StoreCalls.create(store, "s")
-            _ = try await Self.appendWhileWaiting(store, "s", "kept")
-            #expect(store.statistics.recentFrameBytes > 0)
+        try await Self.withFramesKept { store in
             _ = try await store.delete(path: "s", now: .now(), on: StoreCalls.loop).get()
             #expect(store.statistics.recentFrameBytes == 0)
         }
@@ -103,6 +93,18 @@ struct RecentFramesTests {
             try await StoreCalls.append(store, "a", "nobody waits")
             _ = try await Self.appendWhileWaiting(store, "b", "b")
             #expect(store.statistics.recentFrameBytes > 0 && store.statistics.recentFrameBytes < kept)
+        }
+    }
+
+    /// Runs `body` on a store whose stream `s` has frames kept from an append a reader waited for.
+    private static func withFramesKept(_ body: (FileStreamStore) async throws -> Void) async throws {
+        let harness = try FileStoreHarness()
+        defer { harness.remove() }
+        try await harness.withStore { store in
+            try await StoreCalls.create(store, "s")
+            _ = try await appendWhileWaiting(store, "s", "kept")
+            #expect(store.statistics.recentFrameBytes > 0)
+            try await body(store)
         }
     }
 

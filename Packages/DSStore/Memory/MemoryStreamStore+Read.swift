@@ -14,16 +14,7 @@ extension MemoryStreamStore {
         let step = try withLiveStream(request.path, now: request.now) { (stream, state) throws(StoreError) -> ReadStep in
             state.touch(request.now)
             let tail = state.tail
-            let position: UInt64
-            switch request.start {
-            case .beginning: position = 0
-            case .tail: position = tail
-            case .offset(let offset):
-                guard offset.segment == 0, offset.position <= tail else {
-                    throw .invalid(.badRequest("offset is beyond the stream's tail"))
-                }
-                position = offset.position
-            }
+            let position = try request.start.position(tail: tail)
             let info = stream.info(state)
             guard position >= state.base else { return .inherited(stream, info, from: position) }
             let start = state.alignedStart(position, limit: tail)
