@@ -107,12 +107,14 @@ struct OperationsEndpointTests {
             )
             try await server.appendText(path, "wake")
             #expect(try await poll.status == .ok)
+            // Both are recorded just after the answer is written, so a scrape may come between the write and them.
             #expect(
                 try await eventually {
-                    try await MetricsScrape.scrape(server)[#"ds_live_readers{mode="long-poll"}"#] == 0
+                    let scrape = try await MetricsScrape.scrape(server)
+                    return scrape[#"ds_live_readers{mode="long-poll"}"#] == 0
+                        && scrape[#"ds_live_session_duration_seconds_count{mode="long-poll"}"#] == 1
                 }
             )
-            #expect(try await MetricsScrape.scrape(server)[#"ds_live_session_duration_seconds_count{mode="long-poll"}"#] == 1)
 
             try await server.createStream(uniquePath(), headers: [("Stream-TTL", "1")])
             clock.advance(milliseconds: 1000)

@@ -22,9 +22,14 @@ struct RateLimitTests {
             #expect(refused.text.contains("request rate limit exceeded"))
             // Operations endpoints are not limited.
             #expect(try await server.request(.GET, "/healthz").status == .ok)
-            let scrape = try await MetricsScrape.scrape(server)
-            #expect(scrape[#"ds_rate_limited_total{reason="requests"}"#] == 1)
-            #expect(scrape[#"ds_http_requests_total{method="GET",status="429"}"#] == 1)
+            // The request counter is updated just after the answer is written: a scrape may come between them.
+            #expect(
+                try await eventually {
+                    let scrape = try await MetricsScrape.scrape(server)
+                    return scrape[#"ds_rate_limited_total{reason="requests"}"#] == 1
+                        && scrape[#"ds_http_requests_total{method="GET",status="429"}"#] == 1
+                }
+            )
         }
     }
 
