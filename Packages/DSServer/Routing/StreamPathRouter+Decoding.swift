@@ -25,28 +25,6 @@ extension StreamPathRouter {
 
     private static let dotSegmentProblem = "stream paths must not contain '.' or '..' segments"
 
-    /// `name=value` pairs separated by `&`, percent-decoded with `+` as a space; the first occurrence of a
-    /// name wins. `nil` when an escape is malformed.
-    static func parseQuery(_ raw: Substring) -> [String: String]? {
-        // Room for the usual few parameters (offset, live, cursor) up front: no regrowth while filling.
-        var result = [String: String](minimumCapacity: 4)
-        let utf8 = raw.utf8
-        var pairStart = utf8.startIndex
-        while pairStart < utf8.endIndex {
-            let pairEnd = utf8[pairStart...].firstIndex(of: UInt8(ascii: "&")) ?? utf8.endIndex
-            if pairStart < pairEnd {
-                let pair = utf8[pairStart..<pairEnd]
-                let equals = pair.firstIndex(of: UInt8(ascii: "="))
-                guard let name = percentDecode(Substring(pair[pair.startIndex..<(equals ?? pair.endIndex)]), plusAsSpace: true),
-                    let value = percentDecode(equals.map { Substring(pair[pair.index(after: $0)...]) } ?? "", plusAsSpace: true)
-                else { return nil }
-                if result[name] == nil { result[name] = value }
-            }
-            pairStart = pairEnd < utf8.endIndex ? utf8.index(after: pairEnd) : pairEnd
-        }
-        return result
-    }
-
     /// Decodes `%XX` escapes; `nil` when an escape is malformed or the bytes are not UTF-8.
     static func percentDecode(_ text: Substring, plusAsSpace: Bool = false) -> String? {
         let utf8 = text.utf8

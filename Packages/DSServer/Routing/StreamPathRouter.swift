@@ -28,6 +28,7 @@ struct StreamPathRouter {
         // The root itself without its trailing slash is not a stream either.
         guard let rootEnd = Self.end(ofPrefix: streamRoot, in: utf8[utf8.startIndex..<pathEnd]) else { return .outside }
         let rawQuery = queryMark.map { Substring(utf8[utf8.index(after: $0)...]) } ?? ""
+        guard let query = QueryParameters(raw: rawQuery) else { return .invalid("malformed query string") }
         guard let path = Self.percentDecode(Substring(utf8[rootEnd..<pathEnd])) else {
             return .invalid("malformed percent-encoding in the stream path")
         }
@@ -35,10 +36,8 @@ struct StreamPathRouter {
         if let subpathStart = Self.end(ofPrefix: Self.reservedSegment, in: path.utf8[...]),
             subpathStart == path.utf8.endIndex || path.utf8[subpathStart] == UInt8(ascii: "/")
         {
-            guard let query = Self.parseQuery(rawQuery) else { return .invalid("malformed query string") }
-            return .reserved(subpath: String(Substring(path.utf8[subpathStart...])), query: query)
+            return .reserved(subpath: String(Substring(path.utf8[subpathStart...])), query: query.all)
         }
-        guard let query = QueryParameters(raw: rawQuery) else { return .invalid("malformed query string") }
         // Without a query the target is the URL path as it is: no new string.
         let urlPath = queryMark == nil ? uri : String(Substring(utf8[utf8.startIndex..<pathEnd]))
         return .stream(path: path, urlPath: urlPath, query: query)
