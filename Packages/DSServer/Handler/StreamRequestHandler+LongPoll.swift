@@ -18,14 +18,14 @@ extension StreamRequestHandler {
         clientCursor: String?,
         context: RequestContext
     ) -> Answer {
-        // The memory store reads at once: no closure for the outcome.
+        // A read the store answers at once needs no closure for the outcome.
         if let result = store.readImmediately(readRequest) {
             switch result {
             case .success(let first): return answerOrWait(first, request: request, clientCursor: clientCursor, context: context)
             case .failure(let error): return .now(errorResponse(for: error))
             }
         }
-        return answerRead(readRequest, context: context) { first in
+        return answerReadLater(readRequest, context: context) { first in
             self.answerOrWait(first, request: request, clientCursor: clientCursor, context: context)
         }
     }

@@ -85,6 +85,16 @@ public final class StreamRequestHandler: Sendable {
             case .failure(let error): return .now(errorResponse(for: error))
             }
         }
+        return answerReadLater(request, context: context, respond)
+    }
+
+    /// Reads through the store's future, for a read its immediate path did not answer; `respond` as in
+    /// ``answerRead(_:context:_:)``.
+    func answerReadLater(
+        _ request: ReadRequest,
+        context: RequestContext,
+        _ respond: @escaping @Sendable (ReadOutcome) -> Answer
+    ) -> Answer {
         let answer = context.eventLoop.makePromise(of: StreamResponse.self)
         store.read(request, on: context.eventLoop).whenComplete { result in
             switch result {
