@@ -52,10 +52,7 @@ enum LogReader {
     /// its start): the same answer as from the file, with no file read.
     static func read(_ plan: ReadPlan, from recent: RecentFrames) throws(FileStoreFailure) -> ReadOutcome {
         var scanner = recent.scanner(from: plan.log.frameStart(containing: plan.start))
-        let tail = plan.info.tail.position
-        let result = plan.isJSON
-            ? try readMessages(&scanner, from: plan.start, limit: tail, budget: plan.maxBytes, needOne: true)
-            : try readBytes(&scanner, from: plan.start, limit: tail, budget: plan.maxBytes, needOne: true)
+        let result = try walk(&scanner, from: plan.start, limit: plan.info.tail.position, budget: plan.maxBytes, needOne: true, isJSON: plan.isJSON)
         return ReadOutcome(info: plan.info, start: .init(position: result.start), next: .init(position: result.next), chunks: joined(result.chunks))
     }
 
@@ -73,10 +70,22 @@ enum LogReader {
         guard start < limit else { return (start, start, []) }
         let blockSize = min(max(budget, 0), 4 << 20) + Int(LogGeometry.windowBytes)
         return try segment.scan(from: start, blockSize: blockSize, context: context) { (scanner) throws(FileStoreFailure) in
-            isJSON
-                ? try readMessages(&scanner, from: start, limit: limit, budget: budget, needOne: needOne)
-                : try readBytes(&scanner, from: start, limit: limit, budget: budget, needOne: needOne)
+            try walk(&scanner, from: start, limit: limit, budget: budget, needOne: needOne, isJSON: isJSON)
         }
+    }
+
+    /// Whole messages (JSON) or bytes from the frames `scanner` walks: see ``readMessages`` and ``readBytes``.
+    private static func walk(
+        _ scanner: inout FrameScanner,
+        from start: UInt64,
+        limit: UInt64,
+        budget: Int,
+        needOne: Bool,
+        isJSON: Bool
+    ) throws(FileStoreFailure) -> (start: UInt64, next: UInt64, chunks: [ByteBuffer]) {
+        isJSON
+            ? try readMessages(&scanner, from: start, limit: limit, budget: budget, needOne: needOne)
+            : try readBytes(&scanner, from: start, limit: limit, budget: budget, needOne: needOne)
     }
 
     /// Bytes `[start, min(limit, start + budget))`, cut out of whole verified frames.

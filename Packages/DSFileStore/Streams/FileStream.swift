@@ -57,7 +57,7 @@ final class FileStream: StreamTableEntry {
         var reservedForks = 0
         /// `record.lastAccess` moved since it was last written to LMDB.
         var accessDirty = false
-        /// The latest committed frames, kept while readers wait here; they end at `record.log.fileEnd`.
+        /// The latest committed frames, kept while readers wait here or read them; they end at `record.log.fileEnd`.
         var recentFrames: RecentFrames?
 
         init(record: StreamRecord) {
