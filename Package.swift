@@ -216,10 +216,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // The benchmark's load generator and scenarios; internal to this package (no product).
+        // epoll, eventfd and timestamped reads for the benchmark's live readers (headers only, nothing to link).
+        .systemLibrary(
+            name: "CBenchSockets",
+            path: "Tools/CBenchSockets"
+        ),
         .target(
             name: "DSBenchKit",
             dependencies: [
+                "CBenchSockets",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),

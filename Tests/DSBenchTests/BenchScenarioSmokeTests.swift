@@ -94,6 +94,21 @@ struct BenchScenarioSmokeTests {
         }
     }
 
+    /// The server ends every SSE response after a second: the readers reconnect from the last control event's
+    /// offset and still get every append once, and the kernel's arrival time never comes after the parse.
+    @Test func sseReadersReconnectWithoutMissingAnAppend() async throws {
+        try await TestServer.with(configure: { $0.sseConnectionLifetime = .seconds(1) }) { server in
+            let report = try await Self.run(.sse, on: server)
+            let result = try #require(report.results[BenchScenario.sse.rawValue]?.cases.first)
+            #expect((result.extra["reconnects"] ?? 0) > 0, "\(result.extra)")
+            #expect(result.extra["missed_deliveries"] == 0, "\(result.extra)")
+            #expect(result.extra["incomplete_appends"] == 0, "\(result.extra)")
+            let arrived = try #require(result.extra["all_readers_max_ms"])
+            let parsed = try #require(result.extra["parsed_all_readers_max_ms"])
+            #expect(arrived <= parsed, "\(result.extra)")
+        }
+    }
+
     @Test func createReportsMemoryPerStreamWithAServerPID() async throws {
         try await TestServer.with { server in
             let runner = try BenchRunner(options: Self.smokeOptions(url: server.server.streamRootURL))

@@ -12,8 +12,9 @@ public struct BenchOptions: Codable, Sendable {
     public var connections: Int = 64
     /// Client event loop threads.
     public var threads: Int = 1
-    /// Client event loop threads the long-poll and SSE readers are spread over (`nil`: ``threads``). One thread
-    /// parsing 1,000 readers' deliveries and sending their next polls one after another is itself a bottleneck.
+    /// Threads the long-poll and SSE readers are spread over, each an epoll loop over plain sockets (`nil`:
+    /// ``threads``). One thread parsing 1,000 readers' deliveries and sending their next polls one after another
+    /// is itself a bottleneck.
     public var liveThreads: Int?
     /// Do not create streams first and accept any 2xx (for a plain HTTP baseline such as nginx `return 204`).
     public var noCreate = false

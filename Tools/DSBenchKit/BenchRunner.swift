@@ -18,16 +18,14 @@ public struct BenchRunner: Sendable {
     public func run(_ scenarios: [BenchScenario], progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> BenchReport {
         ProcessMemory.raiseFileLimit()
         let threads = max(1, options.threads)
-        let liveThreads = max(1, options.liveThreads ?? threads)
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(threads, liveThreads))
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         let startedAt = ISO8601DateFormatter().string(from: Date())
         let loadStart = ProcessMemory.loadAverage()
         let allLoops = Array(group.makeIterator())
         let context = RunContext(
             options: options,
             target: target,
-            loops: Array(allLoops.prefix(threads)),
-            liveLoops: Array(allLoops.prefix(liveThreads)),
+            loops: allLoops,
             runID: String(UInt32.random(in: 0...UInt32.max), radix: 36),
             progress: progress
         )
@@ -57,8 +55,8 @@ public struct BenchRunner: Sendable {
         case .appendProducer: return try await ProducerScenario.run(context)
         case .appendJSON: return try await AppendScenario.runJSON(context)
         case .read: return try await ReadScenario.run(context)
-        case .longPoll: return try await LiveScenario.run(context.onLiveLoops, mode: .longPoll)
-        case .sse: return try await LiveScenario.run(context.onLiveLoops, mode: .sse)
+        case .longPoll: return try await LiveScenario.run(context, mode: .longPoll)
+        case .sse: return try await LiveScenario.run(context, mode: .sse)
         case .create: return try await CreateScenario.run(context)
         case .idle: return try await IdleScenario.run(context)
         }

@@ -7,17 +7,8 @@ struct RunContext: Sendable {
     let target: BenchTarget
     /// The client loops scenarios use.
     var loops: [any EventLoop]
-    /// The client loops of the long-poll and SSE readers (``BenchOptions/liveThreads``).
-    let liveLoops: [any EventLoop]
     let runID: String
     let progress: @Sendable (String) -> Void
-
-    /// This context with the live readers' loops as its loops.
-    var onLiveLoops: RunContext {
-        var context = self
-        context.loops = liveLoops
-        return context
-    }
 
     var connector: Connector { Connector(target: target) }
 

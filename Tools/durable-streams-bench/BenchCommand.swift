@@ -61,7 +61,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Client event loop threads.")
     var threads: Int = 1
 
-    @Option(name: .customLong("live-threads"), help: "Client event loop threads for the long-poll and sse readers (default: --threads).")
+    @Option(name: .customLong("live-threads"), help: "Threads for the long-poll and sse readers (default: --threads).")
     var liveThreads: Int?
 
     @Flag(name: .customLong("no-create"), help: "Do not create streams; accept any 2xx (plain HTTP baselines such as nginx 'return 204').")

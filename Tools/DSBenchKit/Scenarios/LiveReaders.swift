@@ -6,7 +6,7 @@ import NIOCore
 /// Each poll is written into one reused buffer from the previous response's header bytes: at 1,000 readers
 /// and one append every 10 ms this runs 100,000 times a second on the cores the server needs.
 final class LongPollReader: ResponseConsumer {
-    private let handler: ClientHandler
+    private let connection: ReaderConnection
     private let stats: LiveStats
     /// `GET <root><stream>?offset=`
     private let requestStart: ByteBuffer
@@ -24,8 +24,8 @@ final class LongPollReader: ResponseConsumer {
     private static let nextOffsetName = Array("stream-next-offset".utf8)
     private static let cursorName = Array("stream-cursor".utf8)
 
-    init(handler: ClientHandler, target: BenchTarget, stream: String, offset: String, stats: LiveStats) {
-        self.handler = handler
+    init(connection: ReaderConnection, target: BenchTarget, stream: String, offset: String, stats: LiveStats) {
+        self.connection = connection
         self.stats = stats
         self.requestStart = ByteBuffer(string: "GET \(target.uri(stream))?offset=")
         self.requestEnd = ByteBuffer(string: " HTTP/1.1\r\nHost: \(target.hostHeader)\r\n\r\n")
@@ -44,7 +44,7 @@ final class LongPollReader: ResponseConsumer {
             request.writeImmutableBuffer(cursor)
         }
         request.writeImmutableBuffer(requestEnd)
-        handler.send(request)
+        connection.send(request)
     }
 
     func responseHead(_ head: ResponseHead) {
@@ -67,13 +67,14 @@ final class LongPollReader: ResponseConsumer {
     }
 
     func responseEnd() {
-        let now = BenchClock.now()
+        let parsed = BenchClock.now()
+        let arrived = connection.arrival
         stats.statuses[status, default: 0] += 1
         switch status {
         case 200:
             if let body {
                 stats.malformed += LiveMessage.parse(body.readableBytesView) { seq, sentAt in
-                    stats.delivered(seq: seq, sentAt: sentAt, at: now)
+                    stats.delivered(seq: seq, sentAt: sentAt, arrived: arrived, parsed: parsed)
                 }
             }
         case 204:
@@ -99,21 +100,21 @@ final class LongPollReader: ResponseConsumer {
 /// A reader that follows the stream with `live=sse`, records each message of each `data` event, and
 /// reconnects from the last control event's `streamNextOffset` when the server ends the response.
 final class SSEStreamReader: ResponseConsumer {
-    private var handler: ClientHandler
-    private let connector: Connector
+    private var connection: ReaderConnection
+    private let thread: ReaderThread
+    private let target: BenchTarget
     private let stream: String
     private let stats: LiveStats
-    private let eventLoop: any EventLoop
     private var offset: String
     private var parser = SSEParser()
     /// The data of the last control event.
     private var lastControl = ByteBuffer()
     private var status: UInt = 0
 
-    init(handler: ClientHandler, eventLoop: any EventLoop, connector: Connector, stream: String, offset: String, stats: LiveStats) {
-        self.handler = handler
-        self.eventLoop = eventLoop
-        self.connector = connector
+    init(connection: ReaderConnection, thread: ReaderThread, target: BenchTarget, stream: String, offset: String, stats: LiveStats) {
+        self.connection = connection
+        self.thread = thread
+        self.target = target
         self.stream = stream
         self.offset = offset
         self.stats = stats
@@ -122,8 +123,7 @@ final class SSEStreamReader: ResponseConsumer {
     func start() {
         guard !stats.stopping else { return }
         parser = SSEParser()
-        let target = connector.target
-        handler.send(RequestTemplate(.GET, target.uri(stream, query: "offset=\(offset)&live=sse"), target: target))
+        connection.send(RequestTemplate(.GET, target.uri(stream, query: "offset=\(offset)&live=sse"), target: target).bytes)
     }
 
     func responseHead(_ head: ResponseHead) {
@@ -134,11 +134,12 @@ final class SSEStreamReader: ResponseConsumer {
 
     func responseBody(_ buffer: ByteBuffer) {
         guard status == 200 else { return }
-        let now = BenchClock.now()
+        let parsed = BenchClock.now()
+        let arrived = connection.arrival
         parser.feed(buffer) { type, data in
             if type.readableBytesView.elementsEqual("data".utf8) {
                 stats.malformed += LiveMessage.parse(data.readableBytesView) { seq, sentAt in
-                    stats.delivered(seq: seq, sentAt: sentAt, at: now)
+                    stats.delivered(seq: seq, sentAt: sentAt, arrived: arrived, parsed: parsed)
                 }
             } else if type.readableBytesView.elementsEqual("control".utf8) {
                 // Kept as bytes (copied into one reused buffer); the offset is only needed to reconnect.
@@ -159,21 +160,13 @@ final class SSEStreamReader: ResponseConsumer {
         }
         stats.reconnects += 1
         if let next = SSEParser.jsonString("streamNextOffset", in: lastControl) { offset = next }
-        let bound = NIOLoopBound(self, eventLoop: eventLoop)
-        connector.connect(on: eventLoop).whenComplete { result in
-            let reader = bound.value
-            switch result {
-            case .success(let channel):
-                guard let handler = try? channel.pipeline.syncOperations.handler(type: ClientHandler.self) else { return }
-                reader.handler = handler
-                handler.consumer = reader
-                reader.start()
-            case .failure:
-                reader.stats.errors += 1
-            }
+        do {
+            connection = try thread.connect()
+        } catch {
+            stats.errors += 1
+            return
         }
+        connection.consumer = self
+        start()
     }
-
-    /// Closes the current connection (the case is over).
-    func close() { handler.close() }
 }

@@ -16,9 +16,10 @@ enum LiveScenario {
             cases.append(try await runCase(context, mode: mode, intervalMs: interval, stream: context.streamName(mode.rawValue, index)))
         }
         let readerCount = max(1, options.readers)
+        let threads = max(1, options.liveThreads ?? options.threads)
         return ScenarioResult(cases: cases, notes: [
-            "\(readerCount) \(mode.rawValue) readers on their own connections (spread over \(context.loops.count) client thread\(context.loops.count == 1 ? "" : "s")) wait at the tail; one writer appends a \(LiveMessage.size)-byte message every interval.",
-            "latency: each delivery, from the writer's send to the reader parsing it (user-space timestamps on the client: includes client scheduling). all_readers_*: per append, until the last reader had it.",
+            "\(readerCount) \(mode.rawValue) readers on their own connections (plain sockets on \(threads) epoll thread\(threads == 1 ? "" : "s")) wait at the tail; one writer appends a \(LiveMessage.size)-byte message every interval.",
+            "latency: each delivery, from the writer's send to the bytes arriving on the reader's socket (the kernel's receive timestamp, SO_TIMESTAMPNS). all_readers_*: per append, until the last reader had it. parsed_*: the same until the reader had parsed it (includes this client's own scheduling).",
         ])
     }
 
@@ -33,37 +34,63 @@ enum LiveScenario {
         }
 
         let readerCount = max(1, options.readers)
-        let readers = try await context.connect(readerCount)
-        let writerConnection = try await context.connector.connect(count: 1, loops: [context.loops[0]])[0]
-        defer {
-            for connection in readers { connection.close() }
-            writerConnection.close()
+        let threads = try readerThreads(context)
+        do {
+            let result = try await measure(context, mode: mode, intervalMs: intervalMs, stream: stream, tail: tail, readerCount: readerCount, threads: threads)
+            for thread in threads { await thread.shutdown() }
+            return result
+        } catch {
+            for thread in threads { await thread.shutdown() }
+            throw error
         }
+    }
+
+    /// One ``ReaderThread`` per live thread (``BenchOptions/liveThreads``, else ``BenchOptions/threads``).
+    private static func readerThreads(_ context: RunContext) throws -> [ReaderThread] {
+        let address = try ServerAddress(context.target)
+        let count = max(1, context.options.liveThreads ?? context.options.threads)
+        var threads: [ReaderThread] = []
+        do {
+            for index in 0..<count { threads.append(try ReaderThread(name: "live-readers-\(index)", address: address)) }
+        } catch {
+            for thread in threads { Task { await thread.shutdown() } }
+            throw error
+        }
+        return threads
+    }
+
+    private static func measure(
+        _ context: RunContext, mode: Mode, intervalMs: Int, stream: String, tail: String, readerCount: Int, threads: [ReaderThread]
+    ) async throws -> CaseResult {
+        let options = context.options
+        let writerConnection = try await context.connector.connect(count: 1, loops: [context.loops[0]])[0]
+        defer { writerConnection.close() }
         // Readers start polling now; the writer starts after a short settle so they are all waiting.
         let settle = 0.3
         let window = MeasureWindow(warmup: options.warmup, duration: options.duration, now: BenchClock.now() + UInt64(settle * 1e9))
-        let live = context.loops.map { NIOLoopBoundBox.makeBoxSendingValue(LiveStats(window: window), eventLoop: $0) }
-        let connector = context.connector
-        var started: [EventLoopFuture<Void>] = []
-        for connection in readers {
-            let box = live[context.loops.firstIndex { $0 === connection.eventLoop } ?? 0]
-            let eventLoop = connection.eventLoop
-            started.append(connection.withHandler { handler in
+        let live = threads.map { ThreadBound(LiveStats(window: window), thread: $0) }
+        let target = context.target
+        for (index, box) in live.enumerated() {
+            // Readers are spread round-robin: this thread's are index, index + threads, ...
+            let share = (readerCount - index + threads.count - 1) / threads.count
+            let thread = box.thread
+            try await thread.submit {
                 let stats = box.value
-                switch mode {
-                case .longPoll:
-                    let reader = LongPollReader(handler: handler, target: connector.target, stream: stream, offset: tail, stats: stats)
-                    handler.consumer = reader
-                    reader.poll()
-                case .sse:
-                    let reader = SSEStreamReader(handler: handler, eventLoop: eventLoop, connector: connector, stream: stream, offset: tail, stats: stats)
-                    handler.consumer = reader
-                    stats.stopActions.append { [weak reader] in reader?.close() }
-                    reader.start()
+                for _ in 0..<share {
+                    let connection = try thread.connect()
+                    switch mode {
+                    case .longPoll:
+                        let reader = LongPollReader(connection: connection, target: target, stream: stream, offset: tail, stats: stats)
+                        connection.consumer = reader
+                        reader.poll()
+                    case .sse:
+                        let reader = SSEStreamReader(connection: connection, thread: thread, target: target, stream: stream, offset: tail, stats: stats)
+                        connection.consumer = reader
+                        reader.start()
+                    }
                 }
-            })
+            }
         }
-        for future in started { try await future.get() }
 
         let meter = context.meter()
         // RSS when measuring starts, halfway and at the end: growth at steady state, apart from warm-up.
@@ -71,7 +98,6 @@ enum LiveScenario {
         let checkpoints = RSSCheckpoints(pid: options.serverPID, at: [window.warmupEnd, half, window.end], on: context.loops[0])
         let writerStats = NIOLoopBoundBox.makeBoxSendingValue(LoopStats(), eventLoop: writerConnection.eventLoop)
         let writerDone = writerConnection.eventLoop.makePromise(of: Range<Int>.self)
-        let target = context.target
         writerConnection.withHandler { handler in
             let writer = LiveWriter(handler: handler, uri: target.uri(stream), target: target, window: window, intervalMs: intervalMs, stats: writerStats.value, done: writerDone)
             handler.consumer = writer
@@ -93,22 +119,27 @@ enum LiveScenario {
             snapshot = try await collect(live)
         }
         for box in live {
-            try await box.eventLoop.submit {
-                box.value.stopping = true
-                for action in box.value.stopActions { action() }
-            }.get()
+            try await box.thread.submit { box.value.stopping = true }
         }
         snapshot = try await collect(live)
         let writer = try await writerStats.eventLoop.submit { writerStats.value.snapshot }.get()
 
         var allReaders = LatencyHistogram()
+        var allReadersParsed = LatencyHistogram()
         var incomplete = 0
         for seq in measured {
             let count = seq < snapshot.perAppendCount.count ? Int(snapshot.perAppendCount[seq]) : 0
-            if count < readerCount { incomplete += 1 } else { allReaders.record(nanoseconds: snapshot.perAppendMax[seq]) }
+            if count < readerCount {
+                incomplete += 1
+            } else {
+                allReaders.record(nanoseconds: snapshot.perAppendMax[seq])
+                allReadersParsed.record(nanoseconds: snapshot.perAppendParsedMax[seq])
+            }
         }
         let delivered = snapshot.delivered(measured)
         let all = allReaders.summary
+        let allParsed = allReadersParsed.summary
+        let parsed = snapshot.parsedDeliveries.summary
         let resources = await meter.finish()
         var extra: [String: Double] = [
             "readers": Double(readerCount),
@@ -118,6 +149,11 @@ enum LiveScenario {
             "all_readers_p50_ms": all.p50Ms,
             "all_readers_p99_ms": all.p99Ms,
             "all_readers_max_ms": all.maxMs,
+            "parsed_p50_ms": parsed.p50Ms,
+            "parsed_p99_ms": parsed.p99Ms,
+            "parsed_all_readers_p50_ms": allParsed.p50Ms,
+            "parsed_all_readers_p99_ms": allParsed.p99Ms,
+            "parsed_all_readers_max_ms": allParsed.maxMs,
             "incomplete_appends": Double(incomplete),
             "missed_deliveries": Double(measured.count * readerCount - delivered),
             "long_poll_timeouts": Double(snapshot.timeouts),
@@ -147,9 +183,9 @@ enum LiveScenario {
         return result
     }
 
-    private static func collect(_ live: [NIOLoopBoundBox<LiveStats>]) async throws -> LiveSnapshot {
+    private static func collect(_ live: [ThreadBound<LiveStats>]) async throws -> LiveSnapshot {
         var total = LiveSnapshot()
-        for box in live { total.merge(try await box.eventLoop.submit { box.value.snapshot }.get()) }
+        for box in live { total.merge(try await box.thread.submit { box.value.snapshot }) }
         return total
     }
 }
