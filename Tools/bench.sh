@@ -12,7 +12,7 @@
 # Everything runs on 127.0.0.1, bounded in time; the servers are stopped on exit.
 #
 # Environment: DURATION (s per case, default 10), REPEAT (interleaved append runs, default 5),
-# CONNECTIONS (default 64), LIVE_THREADS (client threads the 1,000 long-poll and SSE readers are spread over,
+# CONNECTIONS (default 64), LIVE_THREADS (epoll threads the 1,000 long-poll and SSE readers are spread over,
 # default 2; every other case uses one), SOAK (measured seconds of the RSS stability run, default 60, 0 to skip),
 # SOAK_WARMUP (seconds of the same load before it, default 20), PIN=1 (taskset:
 # servers on CPU 0, load generators on CPU 1), OUT (results directory, default .build/bench-results),
