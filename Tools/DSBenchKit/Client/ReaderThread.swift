@@ -49,22 +49,25 @@ final class ReaderThread: @unchecked Sendable {
         thread.start()
     }
 
-    /// Runs `body` on the thread (not at all once the thread was shut down).
-    func execute(_ body: @escaping @Sendable () -> Void) {
+    /// Runs `body` on the thread; false (and `body` never runs) once the thread was shut down.
+    @discardableResult
+    func execute(_ body: @escaping @Sendable () -> Void) -> Bool {
         let accepted = lock.withLock {
             guard !stopRequested else { return false }
             queued.append(body)
             return true
         }
-        guard accepted else { return }
+        guard accepted else { return false }
         var one: UInt64 = 1
         _ = Glibc.write(wakeup, &one, 8)
+        return true
     }
 
     /// Runs `body` on the thread and returns its result.
     func submit<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            execute { continuation.resume(with: Result { try body() }) }
+            let accepted = execute { continuation.resume(with: Result { try body() }) }
+            if !accepted { continuation.resume(throwing: BenchError.setupFailed("the reader thread has stopped")) }
         }
     }
 
@@ -72,14 +75,15 @@ final class ReaderThread: @unchecked Sendable {
     /// wake-up descriptors as it leaves.
     func shutdown() async {
         try? await submit { [self] in
+            stopping = true  // first: a reader told of its closed connection cannot open another
             for connection in connections { connection?.close() }
-            stopping = true
         }
     }
 
     /// Opens a connection to the server (a blocking connect: loopback answers at once, and one handshake at a
     /// time never overruns the server's listen backlog). Call on the thread.
     func connect() throws(BenchError) -> ReaderConnection {
+        guard !stopping else { throw .connectionFailed("the reader thread is shutting down") }
         let descriptor = try address.connect()
         let connection = ReaderConnection(descriptor: descriptor, thread: self)
         if Int(descriptor) >= connections.count {
