@@ -22,7 +22,7 @@ final class ReaderConnection {
     /// Request bytes the socket did not take yet (the thread then waits for it to be writable).
     private var unsent: ByteBuffer?
     private var error: (any Error)?
-    private(set) var isClosed = false
+    private var isClosed = false
     /// When the bytes being parsed arrived (``BenchClock`` nanoseconds): the kernel's receive timestamp, or the
     /// time of the read when the kernel gave none.
     private(set) var arrival: UInt64 = 0
@@ -32,10 +32,10 @@ final class ReaderConnection {
         self.thread = thread
     }
 
-    /// Writes one encoded request; `bodyAllowed` is false for `HEAD`.
-    func send(_ bytes: ByteBuffer, bodyAllowed: Bool = true) {
+    /// Writes one encoded `GET` request (its response has a body).
+    func send(_ bytes: ByteBuffer) {
         guard !isClosed else { return }
-        parser.expectResponse(bodyAllowed: bodyAllowed)
+        parser.expectResponse(bodyAllowed: true)
         if var queued = unsent {
             queued.writeImmutableBuffer(bytes)
             unsent = queued

@@ -16,7 +16,7 @@ enum LiveScenario {
             cases.append(try await runCase(context, mode: mode, intervalMs: interval, stream: context.streamName(mode.rawValue, index)))
         }
         let readerCount = max(1, options.readers)
-        let threads = max(1, options.liveThreads ?? options.threads)
+        let threads = readerThreadCount(options)
         return ScenarioResult(cases: cases, notes: [
             "\(readerCount) \(mode.rawValue) readers on their own connections (plain sockets on \(threads) epoll thread\(threads == 1 ? "" : "s")) wait at the tail; one writer appends a \(LiveMessage.size)-byte message every interval.",
             "latency: each delivery, from the writer's send to the bytes arriving on the reader's socket (the kernel's receive timestamp, SO_TIMESTAMPNS). all_readers_*: per append, until the last reader had it. parsed_*: the same until the reader had parsed it (includes this client's own scheduling).",
@@ -34,29 +34,27 @@ enum LiveScenario {
         }
 
         let readerCount = max(1, options.readers)
-        let threads = try readerThreads(context)
+        let address = try ServerAddress(context.target)
+        var threads: [ReaderThread] = []
+        let outcome: Result<CaseResult, any Error>
         do {
-            let result = try await measure(context, mode: mode, intervalMs: intervalMs, stream: stream, tail: tail, readerCount: readerCount, threads: threads)
-            for thread in threads { await thread.shutdown() }
-            return result
+            for index in 0..<readerThreadCount(options) {
+                threads.append(try ReaderThread(name: "live-readers-\(index)", address: address))
+            }
+            outcome = .success(
+                try await measure(context, mode: mode, intervalMs: intervalMs, stream: stream, tail: tail, readerCount: readerCount, threads: threads)
+            )
         } catch {
-            for thread in threads { await thread.shutdown() }
-            throw error
+            outcome = .failure(error)
         }
+        for thread in threads { await thread.shutdown() }
+        return try outcome.get()
     }
 
-    /// One ``ReaderThread`` per live thread (``BenchOptions/liveThreads``, else ``BenchOptions/threads``).
-    private static func readerThreads(_ context: RunContext) throws -> [ReaderThread] {
-        let address = try ServerAddress(context.target)
-        let count = max(1, context.options.liveThreads ?? context.options.threads)
-        var threads: [ReaderThread] = []
-        do {
-            for index in 0..<count { threads.append(try ReaderThread(name: "live-readers-\(index)", address: address)) }
-        } catch {
-            for thread in threads { Task { await thread.shutdown() } }
-            throw error
-        }
-        return threads
+    /// How many ``ReaderThread``s the readers are spread over: ``BenchOptions/liveThreads``, else
+    /// ``BenchOptions/threads``.
+    private static func readerThreadCount(_ options: BenchOptions) -> Int {
+        max(1, options.liveThreads ?? options.threads)
     }
 
     private static func measure(

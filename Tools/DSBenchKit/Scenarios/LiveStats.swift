@@ -1,4 +1,4 @@
-/// Deliveries seen by the live readers on one client event loop.
+/// Deliveries seen by the live readers on one ``ReaderThread`` (only touched on that thread).
 final class LiveStats {
     /// Each delivery, from the writer's send to the bytes arriving on the reader's socket.
     var deliveries = LatencyHistogram()
@@ -50,7 +50,7 @@ final class LiveStats {
     }
 }
 
-/// ``LiveStats`` copied off its loop and merged across loops.
+/// ``LiveStats`` copied off its thread and merged across threads.
 struct LiveSnapshot: Sendable {
     var deliveries = LatencyHistogram()
     var parsedDeliveries = LatencyHistogram()
