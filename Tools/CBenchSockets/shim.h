@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/uio.h>
+#include <sched.h>
 #include <time.h>
 
 /// Asks the kernel to timestamp what arrives on `fd` (`SO_TIMESTAMPNS`, CLOCK_REALTIME). Returns 0 or -1 (errno).
@@ -45,6 +46,13 @@ static inline ssize_t CBenchSockets_receive(int fd, void *buffer, size_t length,
         }
     }
     return count;
+}
+
+/// Puts the calling thread under `SCHED_BATCH` (Linux's value 3): when a write wakes it, it does not preempt the
+/// writer on that core but waits for its turn. Returns 0 or -1 (errno).
+static inline int CBenchSockets_yieldOnWakeup(void) {
+    struct sched_param parameters = { .sched_priority = 0 };
+    return sched_setscheduler(0, 3, &parameters);
 }
 
 /// The file descriptor an epoll event carries (the union is awkward from Swift).
