@@ -1,5 +1,9 @@
 import NIOCore
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A minimal HTTP/1.1 response parser for the load generator: status line, framing headers
 /// (`Content-Length`, `Transfer-Encoding: chunked`), bodies by length, by chunks or until close, and
 /// pipelined responses in request order. Body bytes are passed on as slices of the received buffers.
@@ -123,29 +127,29 @@ final class ResponseParser {
         consumer.responseEnd()
     }
 
-    private static let contentLengthName = Array("content-length".utf8)
-    private static let transferEncodingName = Array("transfer-encoding".utf8)
+    private static let contentLengthName: [UInt8] = Array("content-length".utf8)
+    private static let transferEncodingName: [UInt8] = Array("transfer-encoding".utf8)
 
-    /// `Content-Length` and whether `Transfer-Encoding` ends in `chunked`.
+    /// `Content-Length` and whether `Transfer-Encoding` ends in `chunked`. A response head has a dozen lines and
+    /// a live reader parses one per delivery, so lines are found with `memchr` and only names of the right length
+    /// are compared (passing the name tables along costs a retain and release each).
     private static func framing(_ headers: ByteBuffer) -> (contentLength: Int?, chunked: Bool) {
         headers.withUnsafeReadableBytes { bytes in
             var contentLength: Int?
             var chunked = false
+            guard let base = bytes.baseAddress else { return (nil, false) }
             var lineStart = 0
             while lineStart < bytes.count {
-                var colon = lineStart
-                while colon < bytes.count && bytes[colon] != UInt8(ascii: ":") && bytes[colon] != UInt8(ascii: "\n") { colon += 1 }
-                var lineEnd = colon
-                while lineEnd < bytes.count && bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
-                if colon < lineEnd {
+                let lineEnd = Self.offset(of: 0x0A, in: base, from: lineStart, to: bytes.count) ?? bytes.count
+                if let colon = Self.offset(of: UInt8(ascii: ":"), in: base, from: lineStart, to: lineEnd) {
                     let name = UnsafeRawBufferPointer(rebasing: bytes[lineStart..<colon])
-                    if equalsIgnoringCase(name, contentLengthName) {
+                    if name.count == contentLengthName.count && equalsIgnoringCase(name, contentLengthName) {
                         var value = 0
                         for byte in bytes[(colon + 1)..<lineEnd] where byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
                             value = value * 10 + Int(byte - UInt8(ascii: "0"))
                         }
                         contentLength = value
-                    } else if equalsIgnoringCase(name, transferEncodingName) {
+                    } else if name.count == transferEncodingName.count && equalsIgnoringCase(name, transferEncodingName) {
                         let value = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[(colon + 1)..<lineEnd]), as: UTF8.self)
                         chunked = value.lowercased().contains("chunked")
                     }
@@ -154,6 +158,12 @@ final class ResponseParser {
             }
             return (contentLength, chunked)
         }
+    }
+
+    /// The offset from `base` of the first `byte` in `start..<end`.
+    private static func offset(of byte: UInt8, in base: UnsafeRawPointer, from start: Int, to end: Int) -> Int? {
+        guard start < end, let found = memchr(base + start, Int32(byte), end - start) else { return nil }
+        return base.distance(to: UnsafeRawPointer(found))
     }
 
     static func equalsIgnoringCase(_ bytes: UnsafeRawBufferPointer, _ lowercase: [UInt8]) -> Bool {
