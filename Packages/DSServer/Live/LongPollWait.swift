@@ -106,7 +106,7 @@ final class LongPollWait: WokenReader, @unchecked Sendable {
         let again = ReadRequest(
             path: request.streamPath, start: .offset(offset), maxBytes: handler.options.readChunkBytes, now: handler.options.clock.now()
         )
-        if let result = handler.store.readImmediately(again) {
+        if let result = WokenReaders.readImmediately(again, from: handler.store) {
             finish(with: response(for: result))
         } else {
             handler.store.read(again, on: context.eventLoop).whenComplete { result in self.finish(with: self.response(for: result)) }

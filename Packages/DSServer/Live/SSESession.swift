@@ -133,7 +133,7 @@ public final class SSESession: Sendable {
 
     private func readNext() {
         let request = ReadRequest(path: path, start: .offset(state.value.position), maxBytes: handler.options.readChunkBytes, now: handler.options.clock.now())
-        if let result = handler.store.readImmediately(request) {
+        if let result = WokenReaders.readImmediately(request, from: handler.store) {
             received(result)
             return
         }

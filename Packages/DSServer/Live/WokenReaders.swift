@@ -1,3 +1,5 @@
+import DSProtocol
+import DSStore
 import NIOCore
 import NIOPosix
 
@@ -15,6 +17,12 @@ protocol WokenReader: AnyObject {
 /// a fan-out to 1,000 readers paid them 1,000 times per append. Readers woken on a loop now join that loop's batch,
 /// and one task runs the batch.
 ///
+/// Readers of one batch usually wait at the same offset of the same stream (a fan-out), so while a batch runs,
+/// the read it makes for one reader answers the next ones at the same place (``readImmediately(_:from:)``):
+/// one store lookup and lock per loop and append rather than one per reader, and no contention for the
+/// stream's lock between the loops' batches. A reader later in the batch gets the bytes as they were when
+/// the batch's read was made, as if it had read a moment sooner; anything appended since wakes it again.
+///
 /// Each batch belongs to one thread and is only touched there (it is found through a thread-specific variable),
 /// which is what makes the unchecked `Sendable` sound.
 final class WokenReaders: @unchecked Sendable {
@@ -25,6 +33,16 @@ final class WokenReaders: @unchecked Sendable {
     private var pending: [any WokenReader] = []
     private var running: [any WokenReader] = []
     private var scheduled = false
+    /// While ``readAll()`` runs: the last read made for one of its readers.
+    private var sharedRead: SharedRead?
+    private var isReading = false
+
+    private struct SharedRead {
+        let path: String
+        let start: StreamOffset
+        let maxBytes: Int
+        let result: Result<ReadOutcome, StoreError>
+    }
 
     private init(eventLoop: any EventLoop) { self.eventLoop = eventLoop }
 
@@ -52,7 +70,24 @@ final class WokenReaders: @unchecked Sendable {
     private func readAll() {
         scheduled = false
         swap(&pending, &running)
+        isReading = true
         for reader in running { reader.readAfterWake() }
+        isReading = false
+        sharedRead = nil
         running.removeAll(keepingCapacity: true)
+    }
+
+    /// `store.readImmediately(request)`, shared with the other readers of the running batch that read the same
+    /// stream from the same offset. Outside a batch it is the store's read. Call on the reader's event loop.
+    static func readImmediately(_ request: ReadRequest, from store: any StreamStore) -> Result<ReadOutcome, StoreError>? {
+        guard let batch = current.currentValue, batch.isReading, case .offset(let start) = request.start else {
+            return store.readImmediately(request)
+        }
+        if let shared = batch.sharedRead, shared.start == start, shared.maxBytes == request.maxBytes, shared.path == request.path {
+            return shared.result
+        }
+        let result = store.readImmediately(request)
+        batch.sharedRead = result.map { SharedRead(path: request.path, start: start, maxBytes: request.maxBytes, result: $0) }
+        return result
     }
 }
