@@ -68,6 +68,9 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var cachedPeer: SocketAddress??
     /// The channel's synchronous options, asked after each response whether the socket took it all.
     private var channelOptions: (any NIOSynchronousChannelOptions)?
+    /// Whether the connection is open, kept from the channel's events (asking the channel retains it and reads
+    /// an atomic, on every response).
+    private var channelIsActive = false
 
     init(handler: StreamRequestHandler, router: StreamPathRouter, limits: ServerLimits, headWriter: ResponseHeadWriter, scheme: String = "http") {
         self.handler = handler
@@ -81,6 +84,12 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         allocator = context.channel.allocator
         channelOptions = context.channel.syncOptions
+        channelIsActive = context.channel.isActive
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        channelIsActive = true
+        context.fireChannelActive()
     }
 
     /// Where a request came from: the peer, or what trusted proxies in front of it say.
@@ -444,7 +453,7 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         lifetime: RequestLifetime,
         context: ChannelHandlerContext
     ) {
-        guard context.channel.isActive else {
+        guard channelIsActive else {
             lifetime.end(.clientGone)
             return
         }
@@ -565,6 +574,7 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        channelIsActive = false
         if case .responding(let lifetime) = state { lifetime.end(.clientGone) }
         if var abandoned = observation.take() {
             abandoned.bytesOut += sseWriter?.bytesWritten ?? 0
