@@ -35,7 +35,7 @@ extension FileStreamStore {
     /// for good otherwise (`404`). Wakes its waiters, reports the expiry and queues the durable change for the
     /// writer. Returns the error later requests get, or `nil` when it did not expire now.
     private func expireIfDue(_ stream: FileStream, now: StoreTimestamp) -> StoreError? {
-        let expired = stream.state.withLock { state -> (ExpiredStream, [EventLoopPromise<StreamChange>], StoreError)? in
+        let expired = stream.state.withLock { state -> (ExpiredStream, [any StreamWaiter], StoreError)? in
             guard state.isLive, state.record.isExpired(at: now) else { return nil }
             let soft = state.forkCount > 0
             state.lifecycle = soft ? .softDeleted : .removed

@@ -82,15 +82,19 @@ extension FileStreamStore {
     }
 
     public func waitForChange(path: String, after offset: StreamOffset, promise: EventLoopPromise<StreamChange>) -> StreamWait {
+        waitForChange(path: path, after: offset, waiter: PromiseWaiter(promise))
+    }
+
+    public func waitForChange(path: String, after offset: StreamOffset, waiter: any StreamWaiter) -> StreamWait {
         guard let stream = context.table.lookup(path) else {
-            promise.succeed(.deleted)
+            waiter.streamChanged(.deleted)
             return StreamWait(cancel: nil)
         }
         let registration = stream.state.withLock { state in
-            state.waiters.register(promise, after: offset, tail: state.record.log.streamEnd, closed: state.record.closed, removed: !state.isLive)
+            state.waiters.register(waiter, after: offset, tail: state.record.log.streamEnd, closed: state.record.closed, removed: !state.isLive)
         }
         let budget = context.recentFrames
-        return registration.wait(completing: promise) { [stream] id in
+        return registration.wait(notifying: waiter) { [stream] id in
             stream.state.withLock { state in
                 // The last reader leaving: nobody is left to read the frames kept for woken readers.
                 guard state.waiters.remove(id) != nil, state.waiters.count == 0 else { return }

@@ -73,6 +73,10 @@ public protocol StreamStore: AnyObject, Sendable {
         promise: EventLoopPromise<StreamChange>
     ) -> StreamWait
 
+    /// The same wait, telling `waiter` (on its event loop) instead of completing a promise. If the stream has
+    /// already changed, `waiter` is told before this returns. The default goes through a promise.
+    func waitForChange(path: String, after offset: StreamOffset, waiter: any StreamWaiter) -> StreamWait
+
     /// Removes every stream whose expiry has passed at `now`, returning their paths.
     ///
     /// Expiry is also enforced on every access; this reclaims streams nobody touches.
@@ -124,4 +128,20 @@ extension StreamStore {
 
     /// By default a store answers reads through ``read(_:on:)`` only.
     public func readImmediately(_ request: ReadRequest) -> Result<ReadOutcome, StoreError>? { nil }
+
+    /// By default a waiter is told through a promise on its event loop.
+    public func waitForChange(path: String, after offset: StreamOffset, waiter: any StreamWaiter) -> StreamWait {
+        let promise = waiter.eventLoop.makePromise(of: StreamChange.self)
+        promise.futureResult.whenSuccess { change in waiter.streamChanged(change) }
+        let wait = waitForChange(path: path, after: offset, promise: promise)
+        guard wait.isRegistered else { return wait }
+        return StreamWait {
+            wait.cancel()
+            // The store no longer holds the promise; completing it as failed tells the waiter nothing.
+            promise.fail(WaitCancelled())
+        }
+    }
 }
+
+/// Completes the promise of a promise-bridged wait that was cancelled.
+private struct WaitCancelled: Error {}

@@ -21,7 +21,7 @@ struct WaiterFanOutTests {
         }
         // From inside the first loop: its own waiters are woken before fire returns.
         let ownWokenAtReturn = try await loops[0].submit { () -> Bool in
-            promises.fire(.closed)
+            promises.map { PromiseWaiter($0) as any StreamWaiter }.fire(.closed)
             let now = Set(woken.withLock { $0 })
             return (0..<60).filter { $0 % 3 == 0 }.allSatisfy(now.contains)
         }.get()
@@ -31,10 +31,10 @@ struct WaiterFanOutTests {
 
         // From a thread outside every loop, and a single waiter.
         let more = (0..<9).map { index in loops[index % 3].makePromise(of: StreamChange.self) }
-        more.fire(.dataAvailable)
+        more.map { PromiseWaiter($0) as any StreamWaiter }.fire(.dataAvailable)
         for promise in more { #expect(try await promise.futureResult.get() == .dataAvailable) }
         let single = [loops[1].makePromise(of: StreamChange.self)]
-        single.fire(.deleted)
+        single.map { PromiseWaiter($0) as any StreamWaiter }.fire(.deleted)
         #expect(try await single[0].futureResult.get() == .deleted)
         try await group.shutdownGracefully()
     }

@@ -8,7 +8,7 @@ extension GroupCommit {
         for key in order {
             guard let working = pending[key], !working.removed, !working.isNew, working.dirty else { continue }
             let reserved = reservations[key]?.count ?? 0
-            let (waiters, change, softDeleted) = working.stream.state.withLock { state -> ([EventLoopPromise<StreamChange>], StreamChange, Bool) in
+            let (waiters, change, softDeleted) = working.stream.state.withLock { state -> ([any StreamWaiter], StreamChange, Bool) in
                 let before = state.record
                 var record = working.record
                 // Reads may have slid the TTL since the working copy was taken; that is not persisted yet.

@@ -5,14 +5,14 @@ import NIOCore
 /// One long-poll waiting at the tail of its stream. Whichever comes first of the stream's change, the timeout,
 /// the client hanging up or shutdown answers it, once.
 ///
-/// One object holds everything the wait needs, so waiting costs a store promise, a deadline entry and this
-/// object: no promise per wake-up reason, no closure capturing the request per stage, and no future for the
-/// answer, which goes straight to the one consumer the transport registers (a fan-out to 1,000 readers
-/// allocates and frees these 1,000 times per append).
+/// One object holds everything the wait needs, so waiting costs a deadline entry and this object, which is
+/// also the store's waiter: no promise per wake-up reason or for the store, no closure capturing the request
+/// per stage, and no future for the answer, which goes straight to the one consumer the transport registers
+/// (a fan-out to 1,000 readers allocates and frees these 1,000 times per append).
 ///
 /// It is confined to its request's event loop: the store completes the waiter's promise there, timeouts fire
 /// there, and ``RequestLifetime`` runs its callbacks there. That is what makes the unchecked `Sendable` sound.
-final class LongPollWait: WokenReader, @unchecked Sendable {
+final class LongPollWait: WokenReader, StreamWaiter, @unchecked Sendable {
     private let handler: StreamRequestHandler
     private let request: StreamRequest
     private let offset: StreamOffset
@@ -21,7 +21,6 @@ final class LongPollWait: WokenReader, @unchecked Sendable {
     /// The answer until the consumer asks for it, or the consumer until the answer is ready.
     private var answer: StreamResponse?
     private var consumer: ((StreamResponse) -> Void)?
-    private var storePromise: EventLoopPromise<StreamChange>?
     private var storeWait: StreamWait?
     private var deadline: LongPollDeadline?
     private var trackingID: UInt64?
@@ -39,11 +38,9 @@ final class LongPollWait: WokenReader, @unchecked Sendable {
     /// lifetime. The answer goes to ``whenAnswered(_:)``.
     func start() {
         let eventLoop = context.eventLoop
-        let storePromise = eventLoop.makePromise(of: StreamChange.self)
-        self.storePromise = storePromise
-        storePromise.futureResult.whenSuccess { change in self.wake(.changed(change)) }
-        storeWait = handler.store.waitForChange(path: request.streamPath, after: offset, promise: storePromise)
+        let storeWait = handler.store.waitForChange(path: request.streamPath, after: offset, waiter: self)
         if woken { return }  // the stream had already changed
+        self.storeWait = storeWait
         deadline = handler.longPollTimeouts.add(on: eventLoop) { self.wake(.timedOut) }
         trackingID = handler.liveRequests.register(context.lifetime)
         context.lifetime.onEnd { reason in
@@ -53,6 +50,11 @@ final class LongPollWait: WokenReader, @unchecked Sendable {
             }
         }
     }
+
+    var eventLoop: any EventLoop { context.eventLoop }
+
+    /// The store's word that the stream changed (on this wait's loop).
+    func streamChanged(_ change: StreamChange) { wake(.changed(change)) }
 
     /// Hands the answer to `consumer` once it is ready (at once if it is); one consumer per wait. Call on the loop.
     func whenAnswered(_ consumer: @escaping (StreamResponse) -> Void) {
@@ -90,10 +92,9 @@ final class LongPollWait: WokenReader, @unchecked Sendable {
             storeWait = nil
             WokenReaders.readLater(self, on: context.eventLoop)
         case .timedOut, .clientGone:
-            // Take the waiter back from the store; its promise is ours to complete (this wait is already woken).
+            // Take the waiter back from the store (if it fires meanwhile, this wait is already woken).
             storeWait?.cancel()
             storeWait = nil
-            storePromise?.succeed(.dataAvailable)
             let offset = self.offset
             answerFromMetadata { info in
                 self.handler.noContent(tail: offset, closed: info.closed && info.tail == offset, clientCursor: self.clientCursor)

@@ -29,7 +29,6 @@ public final class SSESession: Sendable {
         var pending: ReadOutcome?
         var writer: (any SSEWriter)?
         var wait: StreamWait?
-        var waitPromise: EventLoopPromise<StreamChange>?
         var timer: Scheduled<Void>?
         var finished = false
     }
@@ -149,26 +148,35 @@ public final class SSESession: Sendable {
     }
 
     private func waitForChange() {
-        let promise = context.eventLoop.makePromise(of: StreamChange.self)
-        promise.futureResult.whenSuccess { [self] change in
-            self.state.value.wait = nil
-            self.state.value.waitPromise = nil
-            guard !self.state.value.finished else { return }
-            switch change {
-            case .dataAvailable, .closed:
-                // Read on a later turn of the loop, not inside the append that woke us: a busy server then takes in
-                // every append already queued on the writer's connection first, and this reader gets them as one
-                // event instead of one event (and one write) per append, so its fan-out falls behind gracefully
-                // rather than without bound (see WokenReaders).
-                WokenReaders.readLater(self, on: self.context.eventLoop)
-            case .deleted: self.finish()
-            }
+        let wait = handler.store.waitForChange(path: path, after: state.value.position, waiter: ChangeWaiter(session: self))
+        if wait.isRegistered { state.value.wait = wait }
+    }
+
+    /// The store's word that the stream changed (on the session's loop).
+    private func streamChanged(_ change: StreamChange) {
+        state.value.wait = nil
+        guard !state.value.finished else { return }
+        switch change {
+        case .dataAvailable, .closed:
+            // Read on a later turn of the loop, not inside the append that woke us: a busy server then takes in
+            // every append already queued on the writer's connection first, and this reader gets them as one
+            // event instead of one event (and one write) per append, so its fan-out falls behind gracefully
+            // rather than without bound (see WokenReaders).
+            WokenReaders.readLater(self, on: context.eventLoop)
+        case .deleted: finish()
         }
-        let wait = handler.store.waitForChange(path: path, after: state.value.position, promise: promise)
-        if wait.isRegistered {
-            state.value.wait = wait
-            state.value.waitPromise = promise
-        }
+    }
+
+    /// The session's waiter at the store: one small object per wait, where a promise cost a future, a callback
+    /// closure and its list (the session itself is public API, so it does not conform).
+    private final class ChangeWaiter: StreamWaiter {
+        let session: SSESession
+
+        init(session: SSESession) { self.session = session }
+
+        var eventLoop: any EventLoop { session.context.eventLoop }
+
+        func streamChanged(_ change: StreamChange) { session.streamChanged(change) }
     }
 
     /// Ends the session once: releases the waiter and timer and closes the connection.
@@ -177,8 +185,6 @@ public final class SSESession: Sendable {
         state.value.finished = true
         state.value.wait?.cancel()
         state.value.wait = nil
-        state.value.waitPromise?.succeed(.deleted)  // a cancelled waiter's promise must still be completed
-        state.value.waitPromise = nil
         state.value.timer?.cancel()
         state.value.timer = nil
         state.value.writer?.finish()

@@ -95,7 +95,7 @@ final class MemoryStream: Sendable {
         }
 
         /// Deletes the stream: soft while forks use its data, for good otherwise. Returns the waiters to wake.
-        mutating func markDeleted() -> [EventLoopPromise<StreamChange>] {
+        mutating func markDeleted() -> [any StreamWaiter] {
             lifecycle = forkCount > 0 ? .softDeleted : .removed
             return waiters.takeAll()
         }

@@ -24,7 +24,7 @@ extension MemoryStreamStore {
         let candidates = expiring.withLock { Array($0.values) }
         var expired: [String] = []
         for stream in candidates {
-            let outcome = stream.state.withLock { state -> (waiters: [EventLoopPromise<StreamChange>], removed: Bool)? in
+            let outcome = stream.state.withLock { state -> (waiters: [any StreamWaiter], removed: Bool)? in
                 guard state.isLive, state.isExpired(at: now) else { return nil }
                 return (state.markDeleted(), state.lifecycle == .removed)
             }
@@ -37,7 +37,7 @@ extension MemoryStreamStore {
 
     /// Completes a deletion or expiry decided under the stream's lock (call with no lock held): wakes the
     /// stream's waiters, unlinks it if it is removed for good (releasing its source), and reports an expiry.
-    func finishRemoval(_ stream: MemoryStream, removed: Bool, waiters: [EventLoopPromise<StreamChange>], expiredAt: StoreTimestamp?) {
+    func finishRemoval(_ stream: MemoryStream, removed: Bool, waiters: [any StreamWaiter], expiredAt: StoreTimestamp?) {
         expiring.withLock { $0[ObjectIdentifier(stream)] = nil }
         if removed {
             table.remove(stream)

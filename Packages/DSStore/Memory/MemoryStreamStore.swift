@@ -67,7 +67,7 @@ public final class MemoryStreamStore: StreamStore {
 
     /// Adds the new stream under its shard's lock, unless a stream appeared at the path meanwhile.
     private func install(_ request: CreateStreamRequest, plan: NewStreamPlan, initial: FramedBody) throws(StoreError) -> CreateStreamOutcome {
-        var expired: (stream: MemoryStream, waiters: [EventLoopPromise<StreamChange>], removed: Bool)?
+        var expired: (stream: MemoryStream, waiters: [any StreamWaiter], removed: Bool)?
         let result = table.withShard(of: request.path) { streams -> Result<CreateStreamOutcome, StoreError> in
             if let existing = streams[request.path] {
                 let status = existing.state.withLock { state -> ExistingStream in
@@ -171,7 +171,7 @@ public final class MemoryStreamStore: StreamStore {
         hasBody: Bool,
         framed: Result<FramedBody, ProtocolError>,
         to state: inout MemoryStream.State
-    ) throws(StoreError) -> (AppendOutcome, [EventLoopPromise<StreamChange>]) {
+    ) throws(StoreError) -> (AppendOutcome, [any StreamWaiter]) {
         let tail = StreamOffset(position: state.tail)
         if state.closed {
             if !hasBody && request.close {
@@ -237,25 +237,20 @@ public final class MemoryStreamStore: StreamStore {
     // MARK: - Waiting
 
     public func waitForChange(path: String, after offset: StreamOffset, promise: EventLoopPromise<StreamChange>) -> StreamWait {
+        waitForChange(path: path, after: offset, waiter: PromiseWaiter(promise))
+    }
+
+    public func waitForChange(path: String, after offset: StreamOffset, waiter: any StreamWaiter) -> StreamWait {
         guard let stream = table.lookup(path) else {
-            promise.succeed(.deleted)
+            waiter.streamChanged(.deleted)
             return StreamWait(cancel: nil)
         }
         // Only this stream's own appends and closure wake its waiters; a fork's source has its own list.
         let registration = stream.state.withLock { state -> WaitRegistration in
-            if !state.isLive { return .alreadyChanged(.deleted) }
-            if state.tail > offset.position { return .alreadyChanged(.dataAvailable) }
-            if state.closed { return .alreadyChanged(.closed) }
-            return .registered(state.waiters.add(promise))
+            state.waiters.register(waiter, after: offset, tail: state.tail, closed: state.closed, removed: !state.isLive)
         }
-        switch registration {
-        case .alreadyChanged(let change):
-            promise.succeed(change)
-            return StreamWait(cancel: nil)
-        case .registered(let id):
-            return StreamWait { [stream] in
-                _ = stream.state.withLock { $0.waiters.remove(id) }
-            }
+        return registration.wait(notifying: waiter) { [stream] id in
+            _ = stream.state.withLock { $0.waiters.remove(id) }
         }
     }
 
@@ -285,7 +280,7 @@ public final class MemoryStreamStore: StreamStore {
         _ body: (MemoryStream, inout MemoryStream.State) throws(StoreError) -> R
     ) throws(StoreError) -> R {
         guard let stream = table.lookup(path) else { throw .notFound(path: path) }
-        var expired: (waiters: [EventLoopPromise<StreamChange>], removed: Bool)?
+        var expired: (waiters: [any StreamWaiter], removed: Bool)?
         let result = stream.state.withLock { state -> Result<R, StoreError> in
             switch state.lifecycle {
             case .removed: return .failure(.notFound(path: path))
