@@ -67,6 +67,14 @@ public final class TemporaryFileStore: StreamStore {
         store.waitForChange(path: path, after: offset, promise: promise)
     }
 
+    public func readImmediately(_ request: ReadRequest) -> Result<ReadOutcome, StoreError>? {
+        store.readImmediately(request)
+    }
+
+    public func waitForChange(path: String, after offset: StreamOffset, waiter: any StreamWaiter) -> StreamWait {
+        store.waitForChange(path: path, after: offset, waiter: waiter)
+    }
+
     public func removeExpired(now: StoreTimestamp) -> [String] {
         store.removeExpired(now: now)
     }
