@@ -8,7 +8,13 @@ public struct StreamRequest: Sendable {
     /// The stream path below the stream root, percent-decoded (e.g. `chat/room-1`).
     public var streamPath: String
     /// The request target's path as sent (used for `Location`).
-    public var urlPath: String
+    public var urlPath: String {
+        get { String(urlPathText) }
+        set { urlPathText = Substring(newValue) }
+    }
+    /// The path as a slice of the request target: only a create's `Location` needs it as a string of its own,
+    /// and copying it out of every request with a query was an allocation per long-poll.
+    var urlPathText: Substring
     /// Query parameters, percent-decoded; the first occurrence of a name wins.
     public var query: QueryParameters
     /// Request headers.
@@ -27,7 +33,24 @@ public struct StreamRequest: Sendable {
     ) {
         self.method = method
         self.streamPath = streamPath
-        self.urlPath = urlPath
+        self.urlPathText = Substring(urlPath)
+        self.query = query
+        self.headers = headers
+        self.body = body
+    }
+
+    /// Creates a request whose path is a slice of its request target, as the transport routes it.
+    init(
+        method: HTTPMethod,
+        streamPath: String,
+        urlPathText: Substring,
+        query: QueryParameters,
+        headers: HTTPHeaders,
+        body: ByteBuffer
+    ) {
+        self.method = method
+        self.streamPath = streamPath
+        self.urlPathText = urlPathText
         self.query = query
         self.headers = headers
         self.body = body

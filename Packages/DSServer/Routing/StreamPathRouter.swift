@@ -12,7 +12,7 @@ struct StreamPathRouter {
 
     enum Route: Equatable {
         /// A stream operation.
-        case stream(path: String, urlPath: String, query: QueryParameters)
+        case stream(path: String, urlPath: Substring, query: QueryParameters)
         /// A control API under `{root}__ds/` (subscriptions, JWKS).
         case reserved(subpath: String, query: [String: String])
         /// Outside the stream root.
@@ -38,9 +38,8 @@ struct StreamPathRouter {
         {
             return .reserved(subpath: String(Substring(path.utf8[subpathStart...])), query: query.all)
         }
-        // Without a query the target is the URL path as it is: no new string.
-        let urlPath = queryMark == nil ? uri : String(Substring(utf8[utf8.startIndex..<pathEnd]))
-        return .stream(path: path, urlPath: urlPath, query: query)
+        // A slice of the target: no new string.
+        return .stream(path: path, urlPath: Substring(utf8[utf8.startIndex..<pathEnd]), query: query)
     }
 
     /// The index in `text` just past `prefix`, when `text` starts with it (byte for byte).

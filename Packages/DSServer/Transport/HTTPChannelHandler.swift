@@ -213,7 +213,7 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func dispatchAhead(
         _ head: HTTPRequestHead,
         path: String,
-        urlPath: String,
+        urlPath: Substring,
         query: QueryParameters,
         body: ByteBuffer,
         context: ChannelHandlerContext
@@ -246,14 +246,14 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func respondToStream(
         _ head: HTTPRequestHead,
         path: String,
-        urlPath: String,
+        urlPath: Substring,
         query: QueryParameters,
         body: ByteBuffer,
         origin: ForwardedOrigin,
         lifetime: RequestLifetime,
         context: ChannelHandlerContext
     ) -> StreamRequestHandler.Answer {
-        let request = StreamRequest(method: head.method, streamPath: path, urlPath: urlPath, query: query, headers: head.headers, body: body)
+        let request = StreamRequest(method: head.method, streamPath: path, urlPathText: urlPath, query: query, headers: head.headers, body: body)
         let requestContext = RequestContext(
             eventLoop: context.eventLoop,
             allocator: allocator,

@@ -69,7 +69,7 @@ struct PipelinedAppends {
         /// The start of an append that may go ahead once the rest of its body arrived, with its body bytes so far.
         case incomplete(bodyBytes: Int)
         /// A whole append that may go ahead: its head, path and the number of parts it spans (head to end).
-        case complete(HTTPRequestHead, path: String, urlPath: String, query: QueryParameters, parts: Int)
+        case complete(HTTPRequestHead, path: String, urlPath: Substring, query: QueryParameters, parts: Int)
     }
 
     /// Looks at the request at the front of `parts`: an append (a `POST` to a stream) whose head needs no
