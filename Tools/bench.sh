@@ -19,7 +19,7 @@
 # DOC (markdown output, default Docs/benchmarks.md), QUICK=1 (smaller sizes, for trying the script),
 # ACCESS_LOG (our server's request log, default false like nginx's here),
 # ONLY (space- or comma-separated parts to run, default all of: create file-create append wrk scenarios idle
-# file soak; e.g. ONLY=file,soak DOC=/tmp/b.md to try a change).
+# floor file soak; e.g. ONLY=file,soak DOC=/tmp/b.md to try a change).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . Tools/bench/nginx-204.sh
@@ -33,7 +33,7 @@ SOAK_WARMUP=${SOAK_WARMUP:-20}
 PIN=${PIN:-0}
 OUT=${OUT:-.build/bench-results}
 DOC=${DOC:-Docs/benchmarks.md}
-ONLY=" ${ONLY:-create file-create append wrk scenarios idle file soak} "
+ONLY=" ${ONLY:-create file-create append wrk scenarios idle floor file soak} "
 ONLY=${ONLY//,/ }
 OUR_PORT=${OUR_PORT:-4480}
 NGINX_PORT=${NGINX_PORT:-4481}
@@ -41,6 +41,7 @@ NIO_PORT=${NIO_PORT:-4482}
 FILE_PORT=${FILE_PORT:-4483}
 FILE_CREATE_PORT=${FILE_CREATE_PORT:-4484}
 SOAK_PORT=${SOAK_PORT:-4485}
+FLOOR_PORT=${FLOOR_PORT:-4486}
 if [ "${QUICK:-0}" = 1 ]; then
     SIZES=(--readers 200 --read-mb 20 --create-count 20000)
     IDLE_READERS=${IDLE_READERS:-1000}
@@ -233,6 +234,21 @@ if want idle; then
     bench --url "$OURS" --scenario idle --idle-readers "$IDLE_READERS" --server-pid "$OUR_PID" --json "$OUT/ours-idle.json" >&2
 fi
 if [ -n "${OUR_PID:-}" ]; then stop_server "$OUR_PID"; fi
+
+# 3c. The long-poll floor: the same long-poll cases against Tools/bench/live-floor.c, a server that does only the
+#     kernel's share of a delivery (one read, one write), so the report can say how much of the latency is ours.
+if want floor; then
+    need gcc gcc
+    gcc -O2 -pthread -o "$OUT/live-floor" Tools/bench/live-floor.c
+    port_free "$FLOOR_PORT"
+    "${SERVER_CPU[@]}" "$OUT/live-floor" "$FLOOR_PORT" >"$OUT/live-floor.log" 2>&1 &
+    FLOOR_PID=$!
+    PIDS+=("$FLOOR_PID")
+    sleep 0.5
+    bench --url "http://127.0.0.1:$FLOOR_PORT/v1/stream/" --scenario long-poll "${SIZES[@]}" --server-pid "$FLOOR_PID" \
+        --json "$OUT/floor-long-poll.json" >&2
+    stop_server "$FLOOR_PID"
+fi
 
 # 4. RSS at steady state: a fresh memory-store server, SOAK_WARMUP seconds of long-poll load (readers at the
 #    tail, one append every 10 ms) and then SOAK measured seconds of the same, with RSS read when measuring

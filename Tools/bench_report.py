@@ -89,9 +89,11 @@ def read_targets(report, store, rate_target):
     return targets
 
 
-def live_targets(report, store, limit_ms):
+def live_targets(report, store, limit_ms, floor=None):
     """Every-reader-within targets of one store's `long-poll` and `sse` results: judged on when the bytes arrived on
-    the last reader's socket (the kernel's receive timestamp), with the time it had parsed them shown beside."""
+    the last reader's socket (the kernel's receive timestamp), with the time it had parsed them shown beside, and for
+    long-poll the same case against the floor server (Tools/bench/live-floor.c) when it ran."""
+    floor_cases = cases(floor, "long-poll") if floor else {}
     targets = []
     for scenario in ["long-poll", "sse"]:
         for name, c in cases(report, scenario).items():
@@ -100,9 +102,13 @@ def live_targets(report, store, limit_ms):
             ok = worst is not None and worst <= limit_ms and extra.get("missed_deliveries", 1) == 0
             label = f"{scenario} {name}: every reader within {limit_ms} ms" + ("" if store == "memory" else f" ({store})")
             parsed = extra.get("parsed_all_readers_max_ms")
+            floor_case = floor_cases.get(name) if scenario == "long-poll" else None
+            floor_text = ""
+            if floor_case:
+                floor_text = f", floor server max {fmt(floor_case['extra'].get('all_readers_max_ms'), 1)} ms"
             targets.append((label, f"max {fmt(worst, 1)} ms, p99 {fmt(extra.get('all_readers_p99_ms'), 1)} ms,"
                                    + (f" parsed max {fmt(parsed, 1)} ms," if parsed is not None else "")
-                                   + f" missed {fmt(extra.get('missed_deliveries'))}", ok))
+                                   + f" missed {fmt(extra.get('missed_deliveries'))}" + floor_text, ok))
     return targets
 
 
@@ -271,7 +277,18 @@ def main(out):
         scenario_table(w, scenarios)
 
         targets += read_targets(scenarios, "memory", 1000)
-        targets += live_targets(scenarios, "memory", 20)
+        floor_path = os.path.join(out, "floor-long-poll.json")
+        floor = load(floor_path) if os.path.exists(floor_path) else None
+        targets += live_targets(scenarios, "memory", 20, floor)
+        if floor:
+            w("## The long-poll floor")
+            w("")
+            w("The same `long-poll` cases against `Tools/bench/live-floor.c`: a two-thread epoll server in C that answers"
+              " them with one `read` and one `write` per delivery and nothing else (no routing, validation, metrics or"
+              " protocol beyond what the load generator needs). It is what these two cores allow with this load generator"
+              " on them; the difference to our server is our own work per delivery.")
+            w("")
+            scenario_table(w, floor)
         for name, label in [("long-poll-waiter", "idle long-poll waiter"), ("sse-connection", "idle SSE connection")]:
             idle = cases(scenarios, "idle").get(name)
             if idle and "bytes_per_reader" in idle["extra"]:
