@@ -31,12 +31,7 @@ public struct StreamRequest: Sendable {
         headers: HTTPHeaders,
         body: ByteBuffer
     ) {
-        self.method = method
-        self.streamPath = streamPath
-        self.urlPathText = Substring(urlPath)
-        self.query = query
-        self.headers = headers
-        self.body = body
+        self.init(method: method, streamPath: streamPath, urlPathText: Substring(urlPath), query: query, headers: headers, body: body)
     }
 
     /// Creates a request whose path is a slice of its request target, as the transport routes it.
