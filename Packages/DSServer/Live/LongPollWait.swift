@@ -10,8 +10,8 @@ import NIOCore
 /// per stage, and no future for the answer, which goes straight to the one consumer the transport registers
 /// (a fan-out to 1,000 readers allocates and frees these 1,000 times per append).
 ///
-/// It is confined to its request's event loop: the store completes the waiter's promise there, timeouts fire
-/// there, and ``RequestLifetime`` runs its callbacks there. That is what makes the unchecked `Sendable` sound.
+/// It is confined to its request's event loop: the store tells it of a change there, timeouts fire there,
+/// and ``RequestLifetime`` runs its callbacks there. That is what makes the unchecked `Sendable` sound.
 final class LongPollWait: WokenReader, StreamWaiter, @unchecked Sendable {
     private let handler: StreamRequestHandler
     private let request: StreamRequest
