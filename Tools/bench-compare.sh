@@ -10,9 +10,9 @@
 # against both servers. Prints a table of ratios (Tools/bench_compare.py). Loopback only, bounded in time.
 #
 # Environment: DURATION (s per case, default 10), REPEAT (default 3), CONNECTIONS (default 64), READERS (live
-# readers, default 1000), INTERVALS (append intervals of the live cases in ms, default 100), LIVE_DURATION
-# (default DURATION), SCENARIOS_LIVE (default long-poll,sse; empty to skip), SERVER_FLAGS (extra flags for both
-# servers), OUT (default .build/bench-compare).
+# readers, default 1000), INTERVALS (append intervals of the live cases in ms, comma- or space-separated, default
+# 100), LIVE_DURATION (default DURATION), SCENARIOS_LIVE (default long-poll,sse; empty to skip), APPEND (0 skips the
+# append runs), SERVER_FLAGS (extra flags for both servers), OUT (default .build/bench-compare).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . Tools/bench/nginx-204.sh
@@ -23,6 +23,8 @@ REPEAT=${REPEAT:-3}
 CONNECTIONS=${CONNECTIONS:-64}
 READERS=${READERS:-1000}
 INTERVALS=${INTERVALS:-100}
+INTERVALS=$(echo "$INTERVALS" | tr -s ' ,' ',' | sed 's/^,//; s/,$//')  # "100 10" and "100,10" both work
+APPEND=${APPEND:-1}
 LIVE_DURATION=${LIVE_DURATION:-$DURATION}
 SCENARIOS_LIVE=${SCENARIOS_LIVE-long-poll,sse}
 OUT=${OUT:-.build/bench-compare}
@@ -62,6 +64,7 @@ done
 bench() { "$AFTER/durable-streams-bench" run --duration "$DURATION" --connections "$CONNECTIONS" "$@"; }
 uptime | tee "$OUT/load-start.txt" >&2
 for run in $(seq 1 "$REPEAT"); do
+    [ "$APPEND" = 1 ] || break
     echo "== append run $run/$REPEAT" >&2
     bench --url "http://127.0.0.1:$NGINX_PORT/" --scenario append --no-create --json "$OUT/nginx-append-$run.json" >&2
     bench --url "http://127.0.0.1:$BEFORE_PORT/v1/stream/" --scenario append --server-pid "$BEFORE_PID" --json "$OUT/before-append-$run.json" >&2
