@@ -74,7 +74,8 @@ public protocol StreamStore: AnyObject, Sendable {
     ) -> StreamWait
 
     /// The same wait, telling `waiter` (on its event loop) instead of completing a promise. If the stream has
-    /// already changed, `waiter` is told before this returns. The default goes through a promise.
+    /// already changed, `waiter` is told before this returns. The default goes through a promise, so it tells
+    /// `waiter` before returning only when called on `waiter`'s event loop (as live readers call it).
     func waitForChange(path: String, after offset: StreamOffset, waiter: any StreamWaiter) -> StreamWait
 
     /// Removes every stream whose expiry has passed at `now`, returning their paths.

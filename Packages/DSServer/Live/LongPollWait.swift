@@ -37,7 +37,6 @@ final class LongPollWait: WokenReader, StreamWaiter, @unchecked Sendable {
     /// Registers the wait with the store, the loop's timeouts, the live-request tracker and the request's
     /// lifetime. The answer goes to ``whenAnswered(_:)``.
     func start() {
-        let eventLoop = context.eventLoop
         let storeWait = handler.store.waitForChange(path: request.streamPath, after: offset, waiter: self)
         if woken { return }  // the stream had already changed
         self.storeWait = storeWait
