@@ -3,6 +3,13 @@ import DSStore
 import NIOCore
 import NIOPosix
 
+/// A response whose bookkeeping (metrics, log record, the request's end) can wait until a wake batch has written
+/// all its answers. See ``WokenReaders/finishAfterBatch(_:)``.
+protocol BatchFinishable: AnyObject {
+    /// Finishes the response written during the batch. Runs on the same loop, after the batch's last answer.
+    func finishAfterBatch()
+}
+
 /// A live reader (long-poll or SSE) that reads again after its stream changed.
 protocol WokenReader: AnyObject {
     /// Reads what arrived and answers or sends it. Runs on the reader's event loop.
@@ -36,6 +43,8 @@ final class WokenReaders: @unchecked Sendable {
     /// While ``readAll()`` runs: the last read made for one of its readers.
     private var sharedRead: SharedRead?
     private var isReading = false
+    /// Responses written during the running batch whose bookkeeping waits until every answer is written.
+    private var finishing: [any BatchFinishable] = []
 
     private struct SharedRead {
         let path: String
@@ -75,6 +84,18 @@ final class WokenReaders: @unchecked Sendable {
         isReading = false
         sharedRead = nil
         running.removeAll(keepingCapacity: true)
+        // Bookkeeping after the writes: the last reader of a fan-out is answered without waiting for the
+        // metrics, log records and request ends of all the readers before it.
+        for response in finishing { response.finishAfterBatch() }
+        finishing.removeAll(keepingCapacity: true)
+    }
+
+    /// Has `response` finished once the running batch has written all its answers, and returns `true`; outside a
+    /// batch of `eventLoop` returns `false` (the caller finishes it now). Call on `eventLoop`.
+    static func finishAfterBatch(_ response: any BatchFinishable, on eventLoop: any EventLoop) -> Bool {
+        guard let batch = current.currentValue, batch.isReading, batch.eventLoop === eventLoop else { return false }
+        batch.finishing.append(response)
+        return true
     }
 
     /// `store.readImmediately(request)`, shared with the other readers of the running batch that read the same

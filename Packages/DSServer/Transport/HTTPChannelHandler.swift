@@ -71,6 +71,15 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Whether the connection is open, kept from the channel's events (asking the channel retains it and reads
     /// an atomic, on every response).
     private var channelIsActive = false
+    /// A response written in a batch of woken readers, finished when the batch has written all its answers.
+    private var finishingAfterBatch: FinishingResponse?
+
+    private struct FinishingResponse {
+        let observation: RequestObservation?
+        let lifetime: RequestLifetime
+        let keepAlive: Bool
+        let context: ChannelHandlerContext
+    }
 
     init(handler: StreamRequestHandler, router: StreamPathRouter, limits: ServerLimits, headWriter: ResponseHeadWriter, scheme: String = "http") {
         self.handler = handler
@@ -545,8 +554,20 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let finished = observation.take()
         if keepAlive, case .responding = state { state = .idle }
         if !keepAlive { state = .closed }
-        let operations = self.operations
         context.flush()
+        // Answering a batch of woken readers, the rest waits until the batch has written every answer: the last
+        // reader of a fan-out then waits only for the answers written before its own.
+        if finishingAfterBatch == nil && WokenReaders.finishAfterBatch(self, on: context.eventLoop) {
+            finishingAfterBatch = FinishingResponse(observation: finished, lifetime: lifetime, keepAlive: keepAlive, context: context)
+            return
+        }
+        completeResponse(finished, lifetime: lifetime, keepAlive: keepAlive, context: context)
+    }
+
+    /// Records the flushed response's observation and ends its request once its bytes have left, then takes up
+    /// the next pipelined request.
+    private func completeResponse(_ finished: RequestObservation?, lifetime: RequestLifetime, keepAlive: Bool, context: ChannelHandlerContext) {
+        let operations = self.operations
         // Usually the socket takes the whole response at the flush. Then the request is complete now and
         // finishing needs no promise. (With TLS, bytes may wait in the TLS handler where the channel's count
         // does not see them.)
@@ -617,5 +638,12 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func refuseMalformed(_ error: HTTPRequestParserError, context: ChannelHandlerContext) {
         refuse(error.status, error.description, version: .http1_1, context: context)
+    }
+}
+
+extension HTTPChannelHandler: BatchFinishable {
+    func finishAfterBatch() {
+        guard let response = finishingAfterBatch.take() else { return }
+        completeResponse(response.observation, lifetime: response.lifetime, keepAlive: response.keepAlive, context: response.context)
     }
 }
