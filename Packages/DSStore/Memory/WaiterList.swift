@@ -61,11 +61,14 @@ extension Array where Element == any StreamWaiter {
             for waiter in self { Self.tell(waiter, change) }
             return
         }
+        // The other loops are handed their tasks first, so they start on their readers while this thread
+        // tells its own (on a fan-out, that is hundreds of readers).
         var elsewhere: [any EventLoop] = []
+        var hasLocal = false
         for waiter in self {
             let loop = waiter.eventLoop
             if loop.inEventLoop {
-                waiter.streamChanged(change)
+                hasLocal = true
             } else if !elsewhere.contains(where: { $0 === loop }) {
                 elsewhere.append(loop)
             }
@@ -75,6 +78,8 @@ extension Array where Element == any StreamWaiter {
                 for waiter in self where waiter.eventLoop === loop { waiter.streamChanged(change) }
             }
         }
+        guard hasLocal else { return }
+        for waiter in self where waiter.eventLoop.inEventLoop { waiter.streamChanged(change) }
     }
 
     /// Tells one waiter on its own loop.
