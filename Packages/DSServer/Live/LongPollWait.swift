@@ -78,18 +78,22 @@ final class LongPollWait: WokenReader, StreamWaiter, @unchecked Sendable {
     private func wake(_ reason: LongPollWake) {
         guard !woken else { return }
         woken = true
-        deadline?.cancel()
-        deadline = nil
-        if let trackingID { handler.liveRequests.unregister(trackingID) }
+        if case .changed(let change) = reason, change != .deleted {
+            // The store dropped the waiter when it fired. Read on a later turn of the loop (see WokenReaders);
+            // the deadline and the tracking entry are dropped after that batch has answered its readers (one
+            // fewer lock and queue update per reader before the fan-out's first answer).
+            storeWait = nil
+            WokenReaders.readLater(self, on: context.eventLoop)
+            return
+        }
+        stopTracking()
         switch reason {
         case .changed(.deleted):
             storeWait = nil
             // Ask the store why: a soft-deleted stream (forks still use it) answers 410, a removed one 404.
             answerFromMetadata { _ in self.handler.errorResponse(.notFound, "stream was deleted") }
         case .changed:
-            // The store dropped the waiter when it fired. Read on a later turn of the loop (see WokenReaders).
-            storeWait = nil
-            WokenReaders.readLater(self, on: context.eventLoop)
+            break  // answered above
         case .timedOut, .clientGone:
             // Take the waiter back from the store (if it fires meanwhile, this wait is already woken).
             storeWait?.cancel()
@@ -101,8 +105,17 @@ final class LongPollWait: WokenReader, StreamWaiter, @unchecked Sendable {
         }
     }
 
+    /// Drops the timeout and the live-request tracking entry, once the wait has ended.
+    private func stopTracking() {
+        deadline?.cancel()
+        deadline = nil
+        if let trackingID { handler.liveRequests.unregister(trackingID) }
+        trackingID = nil
+    }
+
     /// Reads what arrived past the offset and answers with it (or `204` if it is already gone again).
     func readAfterWake() {
+        if !WokenReaders.finishAfterBatch(self, on: context.eventLoop) { stopTracking() }
         let again = ReadRequest(
             path: request.streamPath, start: .offset(offset), maxBytes: handler.options.readChunkBytes, now: handler.options.clock.now()
         )
@@ -139,4 +152,8 @@ enum LongPollWake: Sendable {
     case changed(StreamChange)
     case timedOut
     case clientGone
+}
+
+extension LongPollWait: BatchFinishable {
+    func finishAfterBatch() { stopTracking() }
 }
