@@ -4,7 +4,7 @@ import NIOCore
 import NIOPosix
 
 /// A response whose bookkeeping (metrics, log record, the request's end) can wait until a wake batch has written
-/// all its answers. See ``WokenReaders/finishAfterBatch(_:)``.
+/// all its answers. See ``WokenReaders/finishAfterBatch(_:on:)``.
 protocol BatchFinishable: AnyObject {
     /// Finishes the response written during the batch. Runs on the same loop, after the batch's last answer.
     func finishAfterBatch()

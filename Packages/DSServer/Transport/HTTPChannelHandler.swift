@@ -557,7 +557,11 @@ final class HTTPChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.flush()
         // Answering a batch of woken readers, the rest waits until the batch has written every answer: the last
         // reader of a fan-out then waits only for the answers written before its own.
-        if finishingAfterBatch == nil && WokenReaders.finishAfterBatch(self, on: context.eventLoop) {
+        if let earlier = finishingAfterBatch.take() {
+            // Responses finish in order (a connection answers one request at a time, so this is not expected).
+            completeResponse(earlier.observation, lifetime: earlier.lifetime, keepAlive: earlier.keepAlive, context: earlier.context)
+        }
+        if WokenReaders.finishAfterBatch(self, on: context.eventLoop) {
             finishingAfterBatch = FinishingResponse(observation: finished, lifetime: lifetime, keepAlive: keepAlive, context: context)
             return
         }

@@ -52,9 +52,9 @@ package struct WaiterList: ~Copyable {
 }
 
 extension Array where Element == any StreamWaiter {
-    /// Tells every waiter of `change`: those of the calling thread's event loop at once, the others with
-    /// one task per event loop rather than one per waiter (a fan-out to 1,000 readers on two loops hands two
-    /// tasks across threads, not 1,000). Each task picks its loop's waiters out of this one array, so a
+    /// Tells every waiter of `change`: the others with one task per event loop rather than one per waiter (a
+    /// fan-out to 1,000 readers on two loops hands two tasks across threads, not 1,000), then those of the
+    /// calling thread's event loop at once. Each task picks its loop's waiters out of this one array, so a
     /// fan-out allocates no list per loop.
     package func fire(_ change: StreamChange) {
         guard count > 1 else {
