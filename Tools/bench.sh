@@ -235,8 +235,8 @@ if want idle; then
 fi
 if [ -n "${OUR_PID:-}" ]; then stop_server "$OUR_PID"; fi
 
-# 3c. The long-poll floor: the same long-poll cases against Tools/bench/live-floor.c, a server that does only the
-#     kernel's share of a delivery (one read, one write), so the report can say how much of the latency is ours.
+# 3c. The live-read floor: the same long-poll and SSE cases against Tools/bench/live-floor.c, a server that does
+#     only the kernel's share of a delivery (one read, one write), so the report can say how much of the latency is ours.
 if want floor; then
     need gcc gcc
     gcc -O2 -pthread -o "$OUT/live-floor" Tools/bench/live-floor.c
@@ -245,8 +245,8 @@ if want floor; then
     FLOOR_PID=$!
     PIDS+=("$FLOOR_PID")
     sleep 0.5
-    bench --url "http://127.0.0.1:$FLOOR_PORT/v1/stream/" --scenario long-poll "${SIZES[@]}" --server-pid "$FLOOR_PID" \
-        --json "$OUT/floor-long-poll.json" >&2
+    bench --url "http://127.0.0.1:$FLOOR_PORT/v1/stream/" --scenario long-poll,sse "${SIZES[@]}" --server-pid "$FLOOR_PID" \
+        --json "$OUT/floor-live.json" >&2
     stop_server "$FLOOR_PID"
 fi
 

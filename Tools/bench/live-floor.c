@@ -1,9 +1,10 @@
-// live-floor: the least a server can do for the `long-poll` benchmark on this machine.
+// live-floor: the least a server can do for the `long-poll` and `sse` benchmarks on this machine.
 //
 // A measuring stick, not a Durable Streams server: one in-memory byte stream shared by every path, two epoll
 // threads (SO_REUSEPORT), no routing, no validation beyond what keeps it safe, one write per answer. It speaks
-// just enough of the protocol for `durable-streams-bench --scenario long-poll`: PUT (201), HEAD and POST (with
-// Stream-Next-Offset), and GET ?offset=N answered at once when bytes exist past N, else parked until an append.
+// just enough of the protocol for `durable-streams-bench --scenario long-poll,sse`: PUT (201), HEAD and POST (with
+// Stream-Next-Offset), GET ?offset=N answered at once when bytes exist past N, else parked until an append, and
+// GET ?offset=N&live=sse, an event stream (chunked) that gets one write per append: a data and a control event.
 // What it costs per delivery is the kernel's share (loopback TCP, epoll), which ours pays too; the difference
 // to our server is our user-space work. Built and run by Tools/bench/live-floor.sh.
 #define _GNU_SOURCE
@@ -34,6 +35,7 @@ typedef struct {
     int fd;
     long offset;   // where a parked reader waits
     int parked;
+    int sse;       // an event stream: stays parked, and gets events instead of an answer
     int length;    // bytes in buffer
     char buffer[REQUEST_BYTES];
 } Connection;
@@ -55,6 +57,26 @@ static void answerBytes(Connection *c, long from, long to) {
         "Cache-Control: no-store\r\nContent-Length: %ld\r\n\r\n", from + n, n);
     memcpy(out + head, streamBytes + from, (size_t)n);
     if (write(c->fd, out, (size_t)(head + n)) < 0) { /* the reader is gone; its close arrives as an event */ }
+}
+
+/// One chunk with a data event holding the bytes from..to (at most MAX_ANSWER_BODY) and a control event; returns
+/// where the reader is then.
+static long sendEvents(Connection *c, long from, long to) {
+    char out[MAX_ANSWER_BODY + 512];
+    long n = to - from;
+    if (n > MAX_ANSWER_BODY) n = MAX_ANSWER_BODY;
+    // The chunk size is written last, into a fixed-width field (leading zeros are valid chunk-size digits).
+    int at = 6;
+    at += snprintf(out + at, sizeof out - (size_t)at, "event: data\ndata: ");
+    memcpy(out + at, streamBytes + from, (size_t)n);
+    at += (int)n;
+    at += snprintf(out + at, sizeof out - (size_t)at,
+        "\n\nevent: control\ndata: {\"streamNextOffset\":\"%020ld\",\"streamCursor\":\"1\"}\n\n\r\n", from + n);
+    char size[8];
+    snprintf(size, sizeof size, "%04x\r\n", at - 6 - 2);
+    memcpy(out, size, 6);
+    if (write(c->fd, out, (size_t)at) < 0) { }
+    return from + n;
 }
 
 static void answerEmpty(Connection *c, const char *status, int withOffset) {
@@ -89,7 +111,15 @@ static void answerParked(Worker *w) {
     int kept = 0;
     for (int i = 0; i < w->parkedCount; i++) {
         Connection *c = w->parked[i];
-        if (c->offset < end) { c->parked = 0; answerBytes(c, c->offset, end); } else w->parked[kept++] = c;
+        if (c->offset < end && c->sse) {
+            c->offset = sendEvents(c, c->offset, end);
+            w->parked[kept++] = c;
+        } else if (c->offset < end) {
+            c->parked = 0;
+            answerBytes(c, c->offset, end);
+        } else {
+            w->parked[kept++] = c;
+        }
     }
     w->parkedCount = kept;
 }
@@ -125,6 +155,14 @@ static int handle(Worker *w, Connection *c) {
             long offset = offsetField ? atol(offsetField + 7) : 0;
             long end = atomic_load(&tail);
             if (offset < 0 || offset > end) answerEmpty(c, "400 Bad Request", 0);
+            else if (memmem(c->buffer, (size_t)headLength, "live=sse", 8)) {
+                static const char head[] = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
+                    "Transfer-Encoding: chunked\r\n\r\n";
+                if (write(c->fd, head, sizeof head - 1) < 0) { }
+                c->sse = 1;
+                while (offset < end) offset = sendEvents(c, offset, end);
+                park(w, c, offset);
+            }
             else if (offset < end) answerBytes(c, offset, end);
             else park(w, c, offset);
         } else {
