@@ -51,6 +51,29 @@ final class CaseMeter: Sendable {
 struct CaseResources: Sendable {
     var rss: RSSSummary?
     var cpu: CPUUsage
+
+    /// Adds a later part of the same case: CPU times add up, RSS runs from this part's start to `later`'s end.
+    mutating func add(_ later: CaseResources) {
+        cpu.serverSeconds = Self.sum(cpu.serverSeconds, later.cpu.serverSeconds)
+        cpu.clientSeconds = Self.sum(cpu.clientSeconds, later.cpu.clientSeconds)
+        guard let next = later.rss else { return }
+        guard let first = rss else {
+            rss = next
+            return
+        }
+        rss = RSSSummary(
+            startKib: first.startKib,
+            endKib: next.endKib,
+            maxKib: max(first.maxKib, next.maxKib),
+            samples: first.samples + next.samples,
+            series: (first.series ?? []) + (next.series ?? [])
+        )
+    }
+
+    private static func sum(_ first: Double?, _ second: Double?) -> Double? {
+        guard let first, let second else { return first ?? second }
+        return ((first + second) * 100).rounded() / 100
+    }
 }
 
 /// The server's resident memory over one case.

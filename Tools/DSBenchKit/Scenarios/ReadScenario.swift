@@ -28,21 +28,53 @@ enum ReadScenario {
             context.progress(result.line)
             cases.append(result)
         }
-        let connections = try await context.connect(options.connections)
-        defer { for connection in connections { connection.close() } }
-        for (caseName, name, offset) in [("last-message-large", large, lastOfLarge), ("last-message-small", small, lastOfSmall)] {
-            let template = RequestTemplate(.GET, context.target.uri(name, query: "offset=\(offset)"), target: context.target)
-            let meter = context.meter()
-            let (stats, window) = try await context.closedLoop(connections, warmup: options.warmup, duration: options.duration) { _ in { template } }
-            let result = CaseResult(name: caseName, stats: stats, seconds: window.seconds, unit: "reads/s", resources: await meter.finish())
-            context.progress(result.line)
-            cases.append(result)
-        }
+        cases += try await lastMessage(context, ("last-message-large", large, lastOfLarge), ("last-message-small", small, lastOfSmall))
         return ScenarioResult(cases: cases, notes: [
             "Catch-up: \(options.readConnections) reader(s) read the \(streamBytes / 1_048_576) MiB stream from offset -1, following Stream-Next-Offset in the server's default chunk size until Stream-Up-To-Date, repeatedly.",
             "MB/s counts stream bytes (10^6) of whole passes; wire_mb_per_s counts bytes received (compressed with gzip). Latency is per chunk request.",
-            "last-message-*: GET from the offset of the last \(options.messageBytes)-byte message of the large and of a small stream, \(options.connections) connections.",
+            "last-message-*: GET from the offset of the last \(options.messageBytes)-byte message of the large and of a small stream, \(options.connections) connections; the two cases alternate in \(lastMessageRounds) rounds each (large, small, large, …), so a change in the machine's load meets both.",
         ])
+    }
+
+    /// Rounds each last-message case is split into, run alternately.
+    static let lastMessageRounds = 4
+
+    /// The two last-message cases, alternating in ``lastMessageRounds`` rounds of `duration / rounds` each, every
+    /// round's counts and latencies merged into its case. Run one after the other, the second case met a
+    /// different machine (other work, frequency, the page cache) than the first, and the two rates, which
+    /// should be equal, differed by up to 12% either way between full runs.
+    private static func lastMessage(
+        _ context: RunContext,
+        _ cases: (name: String, stream: String, offset: String)...
+    ) async throws -> [CaseResult] {
+        let options = context.options
+        let connections = try await context.connect(options.connections)
+        defer { for connection in connections { connection.close() } }
+        var merged: [(stats: StatsSnapshot, seconds: Double, resources: CaseResources)?] = Array(repeating: nil, count: cases.count)
+        for round in 0..<lastMessageRounds {
+            for (index, item) in cases.enumerated() {
+                let template = RequestTemplate(.GET, context.target.uri(item.stream, query: "offset=\(item.offset)"), target: context.target)
+                let meter = context.meter()
+                let (stats, window) = try await context.closedLoop(
+                    connections, warmup: round == 0 ? options.warmup : 0, duration: options.duration / Double(lastMessageRounds)
+                ) { _ in { template } }
+                let resources = await meter.finish()
+                if var sofar = merged[index] {
+                    sofar.stats.merge(stats)
+                    sofar.seconds += window.seconds
+                    sofar.resources.add(resources)
+                    merged[index] = sofar
+                } else {
+                    merged[index] = (stats, window.seconds, resources)
+                }
+            }
+        }
+        return zip(cases, merged).compactMap { item, merged in
+            guard let merged else { return nil }
+            let result = CaseResult(name: item.name, stats: merged.stats, seconds: merged.seconds, unit: "reads/s", resources: merged.resources)
+            context.progress(result.line)
+            return result
+        }
     }
 
     /// Appends `body` and returns the offset it started at (the previous Stream-Next-Offset).
