@@ -78,23 +78,20 @@ final class LongPollWait: WokenReader, StreamWaiter, @unchecked Sendable {
     private func wake(_ reason: LongPollWake) {
         guard !woken else { return }
         woken = true
-        if case .changed(let change) = reason, change != .deleted {
+        switch reason {
+        case .changed(.deleted):
+            stopTracking()
+            storeWait = nil
+            // Ask the store why: a soft-deleted stream (forks still use it) answers 410, a removed one 404.
+            answerFromMetadata { _ in self.handler.errorResponse(.notFound, "stream was deleted") }
+        case .changed:
             // The store dropped the waiter when it fired. Read on a later turn of the loop (see WokenReaders);
             // the deadline and the tracking entry are dropped after that batch has answered its readers (one
             // fewer lock and queue update per reader before the fan-out's first answer).
             storeWait = nil
             WokenReaders.readLater(self, on: context.eventLoop)
-            return
-        }
-        stopTracking()
-        switch reason {
-        case .changed(.deleted):
-            storeWait = nil
-            // Ask the store why: a soft-deleted stream (forks still use it) answers 410, a removed one 404.
-            answerFromMetadata { _ in self.handler.errorResponse(.notFound, "stream was deleted") }
-        case .changed:
-            break  // answered above
         case .timedOut, .clientGone:
+            stopTracking()
             // Take the waiter back from the store (if it fires meanwhile, this wait is already woken).
             storeWait?.cancel()
             storeWait = nil
