@@ -50,10 +50,10 @@ enum ReadScenario {
         let options = context.options
         let connections = try await context.connect(options.connections)
         defer { for connection in connections { connection.close() } }
+        let templates = cases.map { RequestTemplate(.GET, context.target.uri($0.stream, query: "offset=\($0.offset)"), target: context.target) }
         var merged: [(stats: StatsSnapshot, seconds: Double, resources: CaseResources)?] = Array(repeating: nil, count: cases.count)
         for round in 0..<lastMessageRounds {
-            for (index, item) in cases.enumerated() {
-                let template = RequestTemplate(.GET, context.target.uri(item.stream, query: "offset=\(item.offset)"), target: context.target)
+            for (index, template) in templates.enumerated() {
                 let meter = context.meter()
                 let (stats, window) = try await context.closedLoop(
                     connections, warmup: round == 0 ? options.warmup : 0, duration: options.duration / Double(lastMessageRounds)
